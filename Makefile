@@ -1,0 +1,53 @@
+# SaferCity: the two commands a newcomer needs are `make demo` and `make test`.
+# Both call `make setup`, which is idempotent and installs everything itself.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := .make
+WORKSPACE ?= safercity-data
+PORT ?= 8000
+
+.PHONY: setup demo test lint typecheck pytest bench clean system-packages
+
+setup: $(STAMP)/python $(STAMP)/system $(STAMP)/npm
+
+$(STAMP)/python: pyproject.toml
+	@mkdir -p $(STAMP)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# Debian packages the tests and reports need: PostgreSQL (real database in the tests),
+# Chromium (browser tests, no downloaded browser) and Pango (WeasyPrint PDFs).
+$(STAMP)/system: scripts/system-packages.sh
+	@mkdir -p $(STAMP)
+	bash scripts/system-packages.sh
+	@touch $@
+
+$(STAMP)/npm: package.json package-lock.json scripts/build-static.sh
+	@mkdir -p $(STAMP)
+	bash scripts/build-static.sh
+	@touch $@
+
+demo: setup
+	$(BIN)/safercity demo --workspace $(WORKSPACE) --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test: setup lint typecheck pytest
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(STAMP) $(VENV) node_modules src/safercity/web/static/vendor

@@ -1,0 +1,104 @@
+"""The ``safercity`` command: parse, call the library or a service, print.
+
+Each command lives in a module of :mod:`safercity.commands` that defines ``register(subparsers)``;
+this module finds them, so adding a command never edits this file. Every command has ``--help``
+with an example, and every command that prints results takes ``--json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from safercity import __version__, settings
+
+
+class UserError(Exception):
+    """An error the user can fix: printed as one clear message, never a traceback."""
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def add_command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    *,
+    help: str,
+    example: str,
+    handler: Handler,
+    json_output: bool = True,
+) -> argparse.ArgumentParser:
+    """Add a sub-command with its help, a worked example and (by default) ``--json``."""
+    parser = subparsers.add_parser(
+        name,
+        help=help,
+        description=help,
+        epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    if json_output:
+        parser.add_argument(
+            "--json", action="store_true", help="print the result as one JSON object"
+        )
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def add_workspace_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workspace",
+        default=settings.get("workspace"),
+        help="workspace folder (default: %(default)s, or $SAFERCITY_WORKSPACE)",
+    )
+
+
+def print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, indent=2, sort_keys=False, default=str, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="safercity",
+        description="SaferCity: assess, plan, consult, deliver and monitor community safety.",
+        epilog="example:\n  safercity ingest data/2018-07-west-yorkshire-street.csv\n"
+        "  safercity status --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"safercity {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    import safercity.commands as commands_pkg
+
+    for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"safercity.commands.{info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    try:
+        return handler(args)
+    except UserError as exc:
+        print(f"safercity {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

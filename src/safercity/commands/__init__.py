@@ -1,0 +1,1 @@
+"""One module per ``safercity`` sub-command; each defines ``register(subparsers)``."""
