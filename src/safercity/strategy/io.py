@@ -1,0 +1,246 @@
+"""Read, check, write and summarise strategy files.
+
+Errors name the YAML path *and* the file line: the YAML is composed into a node tree first
+(``yaml.compose``), every mapping key and sequence item is indexed by its path with the line
+of its node mark, and each pydantic error location or cross-reference problem is resolved
+against that index.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from safercity.strategy.model import (
+    Loc,
+    Milestone,
+    StrategyFile,
+    format_loc,
+    json_schema,
+    reference_problems,
+)
+
+SCHEMA_PATH = Path("docs") / "strategy-schema.json"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a strategy file."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{where}{self.path or '(file)'}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "message": self.message}
+
+
+class StrategyFileError(ValueError):
+    """The file is not a valid strategy file; ``problems`` lists why."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {source}:{p}" for p in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
+
+
+# --------------------------------------------------------------------------- line index
+
+
+def _index_nodes(node: yaml.Node, loc: Loc, index: dict[Loc, int]) -> None:
+    index[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            child = (*loc, key)
+            _index_nodes(value_node, child, index)
+            # a key's line is where the key is written, which is what an editor wants
+            index[child] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index_nodes(item, (*loc, i), index)
+
+
+def line_index(text: str) -> dict[Loc, int]:
+    """Map each YAML path (a tuple of keys and indices) to its 1-based line number."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    index: dict[Loc, int] = {}
+    if root is not None:
+        _index_nodes(root, (), index)
+    return index
+
+
+def _resolve(loc: Loc, index: dict[Loc, int]) -> tuple[str, int | None]:
+    """Turn a pydantic location into (YAML path, line).
+
+    Parts that are in the file are followed; a part that is not (the tag of a tagged union, or
+    the name of a missing field) is skipped, except at the end, where it names the missing
+    field and the line is its parent's.
+    """
+    found: Loc = ()
+    for i, part in enumerate(loc):
+        candidate = (*found, part)
+        if candidate in index:
+            found = candidate
+        elif i == len(loc) - 1:
+            return format_loc(candidate), index.get(found)
+    return format_loc(found), index.get(found)
+
+
+# --------------------------------------------------------------------------- load
+
+
+def parse(text: str, source: str = "<string>") -> StrategyFile:
+    """Validate YAML text as a strategy file; raise :class:`StrategyFileError`."""
+    try:
+        data = yaml.safe_load(text)
+        index = line_index(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise StrategyFileError(source, [Problem("", line, f"not valid YAML: {exc}")]) from exc
+    if not isinstance(data, dict):
+        raise StrategyFileError(source, [Problem("", 1, "the file must be a YAML mapping")])
+    try:
+        model = StrategyFile.model_validate(data, context={"defer_references": True})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            path, line = _resolve(tuple(err["loc"]), index)
+            problems.append(Problem(path, line, err["msg"]))
+        raise StrategyFileError(source, problems) from None
+    broken = reference_problems(model)
+    if broken:
+        problems = []
+        for loc, message in broken:
+            path, line = _resolve(loc, index)
+            problems.append(Problem(path, line, message))
+        raise StrategyFileError(source, problems)
+    return model
+
+
+def load(path: str | Path) -> StrategyFile:
+    """Read and validate a strategy YAML file."""
+    path = Path(path)
+    return parse(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def problems(path: str | Path) -> list[Problem]:
+    """Everything wrong with the file (empty when it is valid)."""
+    try:
+        load(path)
+    except StrategyFileError as exc:
+        return exc.problems
+    return []
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _prune(obj: Any) -> Any:
+    """Drop None and empty lists: both mean 'not given' and load back as the default."""
+    if isinstance(obj, dict):
+        out = {}
+        for key, value in obj.items():
+            value = _prune(value)
+            if value is None or value == []:
+                continue
+            out[key] = value
+        return out
+    if isinstance(obj, list):
+        return [_prune(v) for v in obj]
+    return obj
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # indent list items under their key, as people write YAML by hand
+        super().increase_indent(flow, False)
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dumps(model: StrategyFile) -> str:
+    """The strategy as YAML: fields in the model's order, so the output is stable."""
+    data = _prune(model.model_dump(mode="json"))
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
+
+
+def export(model: StrategyFile, out: str | Path) -> None:
+    Path(out).write_text(dumps(model), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def summary(model: StrategyFile) -> dict[str, Any]:
+    """Counts of the strategy's parts and its budget totals.
+
+    ``budget_committed_gbp`` is the sum of every budget commitment, whatever its funding
+    source; ``budget_by_funding_source_gbp`` and ``budget_by_priority_gbp`` break it down.
+    """
+    activities = [a for _, a in model.activities()]
+    milestones: list[Milestone] = [m for a in activities for m in a.milestones]
+    by_source: dict[str, int] = {s.id: 0 for s in model.budget.funding_sources}
+    by_priority: dict[str, int] = {p.id: 0 for p in model.priorities}
+    for c in model.budget.commitments:
+        by_source[c.funding_source] = by_source.get(c.funding_source, 0) + c.amount_gbp
+        if c.priority is not None:
+            by_priority[c.priority] = by_priority.get(c.priority, 0) + c.amount_gbp
+    return {
+        "partnership": model.partnership.name,
+        "strategy": model.strategy.title,
+        "priorities": len(model.priorities),
+        "outcomes": sum(len(p.outcomes) for p in model.priorities),
+        "objectives": sum(len(p.action_plan.objectives) for p in model.priorities if p.action_plan),
+        "activities": len(activities),
+        "milestones": len(milestones),
+        "milestones_dated": sum(1 for m in milestones if m.due is not None),
+        "milestones_recurring": sum(1 for m in milestones if m.recurrence is not None),
+        "measures": sum(len(a.measures) for a in activities),
+        "governance_bodies": len(model.partnership.governance_bodies),
+        "agencies": len(model.partnership.agencies),
+        "member_agencies": sum(1 for a in model.partnership.agencies if a.member),
+        "budget_committed_gbp": sum(c.amount_gbp for c in model.budget.commitments),
+        "budget_by_funding_source_gbp": by_source,
+        "budget_by_priority_gbp": by_priority,
+    }
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def schema_text() -> str:
+    """The JSON Schema as the text committed in ``docs/strategy-schema.json``."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schema(path: str | Path = SCHEMA_PATH) -> Path:
+    """Write the JSON Schema generated from the model (default ``docs/strategy-schema.json``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(schema_text(), encoding="utf-8")
+    return path
