@@ -1,0 +1,68 @@
+"""``safercity trends``: counts by month or year, this year against last, SPC and seasonality."""
+
+from __future__ import annotations
+
+import argparse
+
+from safercity.analytics.trends import Trend, recorded_crime_monthly
+from safercity.cli import UserError, add_command, print_json
+from safercity.commands._assessment import add_filter_arguments, load_filtered, open_workspace
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        subparsers,
+        "trends",
+        help="Crime trends: monthly/yearly counts, this year against last (exact and E-test), "
+        "SPC (XmR, Making Data Count rules) and seasonal decomposition.",
+        example="safercity trends --workspace ws --area Westminster --by year --json",
+        handler=run,
+    )
+    add_filter_arguments(parser)
+    parser.add_argument("--by", choices=["month", "year"], default="month", help="default: month")
+    parser.add_argument(
+        "--source",
+        choices=["auto", "incidents", "recorded_crime"],
+        default="auto",
+        help="incidents table, the Met recorded_crime table, or auto (default): incidents if "
+        "any match, otherwise recorded_crime for the --area borough",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_workspace(args.workspace) as ws:
+        source = args.source
+        frame = None
+        if source in ("auto", "incidents"):
+            frame = load_filtered(ws, args)
+            if frame.empty and source == "auto" and args.area and not args.theme:
+                source = "recorded_crime"
+            else:
+                source = "incidents"
+        if source == "recorded_crime":
+            if not args.area:
+                raise UserError("--source recorded_crime needs --area (a borough name)")
+            if args.theme:
+                raise UserError("themes apply to incidents, not to the Met recorded_crime table")
+            monthly = recorded_crime_monthly(ws, args.area, category=args.category)
+            if monthly.empty:
+                raise UserError(f"no incidents or recorded crime for area {args.area!r}")
+            trend = Trend(monthly=monthly, by=args.by)
+        else:
+            assert frame is not None
+            if frame.empty:
+                raise UserError("no incidents match these options")
+            trend = Trend(frame, by=args.by)
+    result = {"source": source, **trend.to_dict()}
+    if args.json:
+        print_json(result)
+        return 0
+    print(f"Source: {source}")
+    for key, value in trend.series.items():
+        print(f"{key}  {value:>10,.0f}")
+    if trend.comparison is not None:
+        print(f"\n{trend.this_period_label} vs {trend.last_period_label}:")
+        print("  " + trend.comparison.statement())
+    if trend.spc is not None:
+        print(f"\nSPC: {trend.spc.signals['special_cause']} month(s) show special-cause variation")
+    return 0
