@@ -278,6 +278,11 @@ def to_days(dates: Any) -> FloatArray:
     arr = np.asarray(dates)
     if arr.dtype.kind in "iuf":
         return arr.astype(np.float64)
+    if arr.dtype.kind == "M":
+        if np.isnat(arr).any():
+            raise ValueError("some dates are missing")
+        whole: FloatArray = arr.astype("datetime64[ns]").astype(np.int64) / DAY_NS
+        return whole
     series = pd.Series(np.asarray(dates, dtype=object))
     try:
         parsed = pd.to_datetime(series, format="ISO8601")
