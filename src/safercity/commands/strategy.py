@@ -1,0 +1,145 @@
+"""``safercity strategy``: validate, summarise and export a partnership strategy file.
+
+The file format is described in ``docs/strategy-file.md``; its JSON Schema, generated from the
+model in :mod:`safercity.strategy`, is ``docs/strategy-schema.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from safercity.cli import UserError, add_command, print_json
+from safercity.strategy import StrategyFile, StrategyFileError, dumps, load, schema_text, summary
+
+EXAMPLE_FILE = "examples/westminster-2011-14.yaml"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        subparsers,
+        "strategy",
+        help="Check, summarise and export a partnership strategy file (YAML).",
+        example=f"safercity strategy summary {EXAMPLE_FILE} --json",
+        handler=_show_help,
+        json_output=False,
+    )
+    parser.set_defaults(strategy_parser=parser)
+    actions = parser.add_subparsers(dest="strategy_action", metavar="ACTION")
+
+    validate = add_command(
+        actions,
+        "validate",
+        help="Check a strategy file; each problem names its YAML path and line.",
+        example=f"safercity strategy validate {EXAMPLE_FILE}",
+        handler=run_validate,
+    )
+    validate.add_argument("file", help="strategy YAML file")
+
+    summarise = add_command(
+        actions,
+        "summary",
+        help="Count priorities, objectives, activities, milestones, measures, bodies, "
+        "agencies and the budget committed.",
+        example=f"safercity strategy summary {EXAMPLE_FILE} --json",
+        handler=run_summary,
+    )
+    summarise.add_argument("file", help="strategy YAML file")
+
+    export = add_command(
+        actions,
+        "export",
+        help="Write the strategy back as YAML in the standard field order.",
+        example=f"safercity strategy export {EXAMPLE_FILE} --out strategy.yaml",
+        handler=run_export,
+        json_output=False,
+    )
+    export.add_argument("file", help="strategy YAML file")
+    export.add_argument("--out", help="file to write (default: standard output)")
+
+    schema = add_command(
+        actions,
+        "schema",
+        help="Print the JSON Schema of the strategy file (docs/strategy-schema.json).",
+        example="safercity strategy schema --out docs/strategy-schema.json",
+        handler=run_schema,
+        json_output=False,
+    )
+    schema.add_argument("--out", help="file to write (default: standard output)")
+
+
+def _show_help(args: argparse.Namespace) -> int:
+    parser: argparse.ArgumentParser = args.strategy_parser
+    parser.print_help()
+    return 0
+
+
+def _load(file: str) -> StrategyFile:
+    path = Path(file)
+    if not path.is_file():
+        raise UserError(f"no such file: {file}")
+    try:
+        return load(path)
+    except StrategyFileError as exc:
+        raise UserError(str(exc)) from None
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserError(f"no such file: {args.file}")
+    try:
+        model = load(path)
+    except StrategyFileError as exc:
+        if args.json:
+            print_json(
+                {"file": str(path), "valid": False, "problems": [p.as_dict() for p in exc.problems]}
+            )
+            return 2
+        raise UserError(str(exc)) from None
+    counts = summary(model)
+    if args.json:
+        print_json({"file": str(path), "valid": True, "problems": [], "summary": counts})
+    else:
+        print(
+            f"{path}: valid — {counts['priorities']} priorities, {counts['activities']} "
+            f"activities, {counts['milestones']} milestones, {counts['measures']} measures"
+        )
+    return 0
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    counts: dict[str, Any] = summary(_load(args.file))
+    if args.json:
+        print_json(counts)
+        return 0
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            print(f"{key}:")
+            for sub, amount in value.items():
+                print(f"  {sub:<40} {amount:>12,}")
+        elif isinstance(value, int) and key.endswith("_gbp"):
+            print(f"{key:<24} £{value:,}")
+        else:
+            print(f"{key:<24} {value}")
+    return 0
+
+
+def _write(text: str, out: str | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        Path(out).write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    _write(dumps(_load(args.file)), args.out)
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    _write(schema_text(), args.out)
+    return 0
