@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Builds the front-end static files from the npm packages (govuk-frontend, HTMX, Leaflet, axe-core)
 # into src/safercity/web/static/vendor/. Nothing built here is committed.
+# SaferCity is not on GOV.UK: govuk-frontend's Sass is compiled with Arial/Helvetica (no GDS
+# Transport font), and no crown or GOV.UK logotype is copied.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
 out=src/safercity/web/static/vendor
 rm -rf "$out"; mkdir -p "$out/govuk" "$out/htmx" "$out/leaflet" "$out/axe"
 gf=node_modules/govuk-frontend/dist/govuk
-cp "$gf/govuk-frontend.min.css" "$gf/govuk-frontend.min.js" "$out/govuk/"
-cp -r "$gf/assets" "$out/govuk/assets"
+node_modules/.bin/sass --no-source-map --style=compressed --quiet-deps --silence-deprecation=import \
+  --load-path=node_modules src/safercity/web/static_src/safercity.scss "$out/govuk/safercity.css"
+cp "$gf/govuk-frontend.min.js" "$out/govuk/"
+mkdir -p "$out/govuk/assets"
+cp -r "$gf/assets/images" "$out/govuk/assets/images"
+cp "$gf/assets/manifest.json" "$out/govuk/assets/" 2>/dev/null || true
 # Not hosted on GOV.UK: no GDS Transport font, no crown.
 rm -rf "$out/govuk/assets/fonts" "$out/govuk/assets/images/govuk-crest"* 2>/dev/null || true
 cp node_modules/htmx.org/dist/htmx.min.js "$out/htmx/"

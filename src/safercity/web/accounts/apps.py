@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "safercity.web.accounts"
+    label = "accounts"
+    verbose_name = "Accounts"
+
+    def ready(self) -> None:
+        from safercity.web.audit.registry import register
+
+        from .models import Agency, User
+
+        register(Agency)
+        register(
+            User,
+            personal=True,
+            ignore_fields={"last_login", "failed_logins", "locked_until", "updated_at"},
+        )

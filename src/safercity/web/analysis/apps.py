@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AnalysisConfig(AppConfig):
+    name = "safercity.web.analysis"
+    label = "analysis"
+    verbose_name = "Crime analysis"

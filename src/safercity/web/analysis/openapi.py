@@ -1,0 +1,217 @@
+"""The OpenAPI 3.1 description of the JSON API (kept beside the views it describes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_FILTERS: list[dict[str, Any]] = [
+    {
+        "name": "area_type",
+        "in": "query",
+        "required": False,
+        "description": "Kind of area to filter by",
+        "schema": {"type": "string", "enum": ["all", "borough", "ward"], "default": "all"},
+    },
+    {
+        "name": "area",
+        "in": "query",
+        "required": False,
+        "description": "Borough or ward name (with area_type)",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "category",
+        "in": "query",
+        "required": False,
+        "description": "police.uk crime category",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "month_from",
+        "in": "query",
+        "required": False,
+        "description": "First month",
+        "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+    },
+    {
+        "name": "month_to",
+        "in": "query",
+        "required": False,
+        "description": "Last month",
+        "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+    },
+]
+
+_ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
+_OBJECT = {"type": "object"}
+
+
+def _op(summary: str, params: list[dict[str, Any]], result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": params,
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": result}}},
+                "400": {
+                    "description": "Bad parameter",
+                    "content": {"application/json": {"schema": _ERROR}},
+                },
+                "401": {
+                    "description": "Not signed in",
+                    "content": {"application/json": {"schema": _ERROR}},
+                },
+                "403": {
+                    "description": "Role may not read the API",
+                    "content": {"application/json": {"schema": _ERROR}},
+                },
+                "503": {
+                    "description": "Workspace unavailable (missing, or an import is writing)",
+                    "content": {"application/json": {"schema": _ERROR}},
+                },
+            },
+            "security": [{"session": []}],
+        }
+    }
+
+
+_MONTHS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["month", "count"],
+        "properties": {
+            "month": {"type": "string"},
+            "label": {"type": "string"},
+            "count": {"type": "integer"},
+        },
+    },
+}
+
+PATHS: dict[str, dict[str, Any]] = {
+    "/v1/overview": _op(
+        "Sources, months and counts in the workspace",
+        [],
+        {
+            "type": "object",
+            "required": ["totals", "sources", "categories"],
+            "properties": {
+                "totals": _OBJECT,
+                "sources": {"type": "array"},
+                "categories": {"type": "array"},
+                "kinds": {"type": "array"},
+                "recorded_crime": _OBJECT,
+            },
+        },
+    ),
+    "/v1/choices": _op(
+        "Boroughs, wards and categories present",
+        [],
+        {
+            "type": "object",
+            "properties": {
+                k: {"type": "array", "items": {"type": "string"}}
+                for k in ("borough", "ward", "category")
+            },
+        },
+    ),
+    "/v1/trend": _op(
+        "Incidents by month, with this year against last",
+        _FILTERS,
+        {
+            "type": "object",
+            "required": ["months"],
+            "properties": {
+                "months": _MONTHS,
+                "statement": {"type": "string"},
+                "spc": {"type": ["object", "null"]},
+                "filters": _OBJECT,
+            },
+        },
+    ),
+    "/v1/hotspots": _op(
+        "Incidents per British National Grid square",
+        [
+            *_FILTERS,
+            {
+                "name": "cell_size",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 50, "maximum": 5000, "default": 250},
+            },
+        ],
+        {
+            "type": "object",
+            "required": ["cell_size_m", "cells", "boundaries"],
+            "properties": {
+                "cell_size_m": {"type": "integer"},
+                "cells": {"type": "array"},
+                "peak": {"type": "integer"},
+                "boundaries": _OBJECT,
+            },
+        },
+    ),
+    "/v1/hours": _op(
+        "Incidents by day of week and hour (exact times only)",
+        _FILTERS,
+        {
+            "type": "object",
+            "required": ["days"],
+            "properties": {
+                "days": {"type": "array"},
+                "timed": {"type": "integer"},
+                "untimed": {"type": "integer"},
+                "peak": {"type": "integer"},
+            },
+        },
+    ),
+    "/v1/rankings": _op(
+        "Areas ranked by incidents",
+        [
+            *_FILTERS,
+            {
+                "name": "by",
+                "in": "query",
+                "required": False,
+                "schema": {
+                    "type": "string",
+                    "enum": ["ward", "lsoa", "borough"],
+                    "default": "ward",
+                },
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50},
+            },
+        ],
+        {
+            "type": "object",
+            "required": ["by", "areas"],
+            "properties": {"by": {"type": "string"}, "areas": {"type": "array"}},
+        },
+    ),
+}
+
+#: the query parameters each API view accepts (others are refused with 400)
+PARAMETERS_BY_VIEW: dict[str, set[str]] = {
+    path.rsplit("/", 1)[-1]: {p["name"] for p in op["get"]["parameters"]}
+    for path, op in PATHS.items()
+}
+
+
+def schema(base_url: str = "/api/") -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "SaferCity API",
+            "version": "1",
+            "description": "Read-only crime analysis for the partnership. Sign in first.",
+        },
+        "servers": [{"url": base_url.rstrip("/")}],
+        "paths": PATHS,
+        "components": {
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "sessionid"}}
+        },
+    }

@@ -1,0 +1,409 @@
+"""Queries over the workspace store for the analysis pages and the JSON API.
+
+The store is opened read-only for each request (DuckDB allows many readers). Each function
+returns plain Python data (lists and dicts) that the pages render and the API serialises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+from django.conf import settings
+
+from safercity.analytics.store import Workspace
+
+AREA_TYPES = {"all": None, "borough": "local_authority", "ward": "ward_name", "lsoa": "lsoa_code"}
+AREA_TYPE_LABELS = {
+    "all": "Whole workspace",
+    "borough": "Borough (local authority)",
+    "ward": "Ward",
+    "lsoa": "LSOA",
+}
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MAX_CELLS = 5000
+
+
+class WorkspaceUnavailable(Exception):
+    """The store is missing, or locked by an import that is writing to it."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    area_type: str = "all"
+    area: str = ""
+    category: str = ""
+    month_from: dt.date | None = None
+    month_to: dt.date | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        column = AREA_TYPES.get(self.area_type)
+        if column and self.area:
+            clauses.append(f"{column} = ?")
+            params.append(self.area)
+        if self.category:
+            clauses.append("category = ?")
+            params.append(self.category)
+        if self.month_from:
+            clauses.append("month >= ?")
+            params.append(self.month_from)
+        if self.month_to:
+            clauses.append("month <= ?")
+            params.append(self.month_to)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def describe(self) -> str:
+        parts = []
+        if self.category:
+            parts.append(self.category)
+        else:
+            parts.append("All crime and anti-social behaviour")
+        if self.area_type != "all" and self.area:
+            parts.append(f"in {self.area}")
+        return " ".join(parts)
+
+
+@contextmanager
+def store() -> Iterator[duckdb.DuckDBPyConnection]:
+    try:
+        ws = Workspace(settings.WORKSPACE, read_only=True)
+    except FileNotFoundError as exc:
+        raise WorkspaceUnavailable(
+            f"There is no workspace at {settings.WORKSPACE} yet. An analyst can import "
+            "police.uk files on the Imports page."
+        ) from exc
+    except duckdb.Error as exc:
+        raise WorkspaceUnavailable(
+            "The workspace is being updated by an import. Try again in a minute."
+        ) from exc
+    try:
+        yield ws.con
+    finally:
+        ws.close()
+
+
+def _rows(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def overview() -> dict[str, Any]:
+    """Sources imported, months covered and counts by category and by source kind."""
+    with store() as con:
+        totals = _rows(
+            con,
+            "SELECT count(*) AS incidents, min(month) AS first_month, "
+            "max(month) AS last_month, count(DISTINCT month) AS months, "
+            "count(DISTINCT local_authority) AS boroughs, "
+            "count(*) FILTER (WHERE easting IS NOT NULL) AS located "
+            "FROM incidents",
+        )[0]
+        sources = _rows(
+            con,
+            "SELECT source_id, path, kind, force, rows_read, rows_stored, "
+            "rows_quarantined, imported_at FROM sources ORDER BY imported_at",
+        )
+        categories = _rows(
+            con,
+            "SELECT category, count(*) AS incidents FROM incidents "
+            "GROUP BY category ORDER BY incidents DESC, category",
+        )
+        kinds = _rows(
+            con,
+            "SELECT source_kind, count(*) AS incidents FROM incidents "
+            "GROUP BY source_kind ORDER BY source_kind",
+        )
+        recorded = _rows(
+            con,
+            "SELECT count(*) AS rows, min(month) AS first_month, "
+            "max(month) AS last_month FROM recorded_crime",
+        )[0]
+    for s in sources:
+        s["name"] = str(s["path"]).replace("\\", "/").rsplit("/", 1)[-1]
+    return {
+        "totals": totals,
+        "sources": sources,
+        "categories": categories,
+        "kinds": kinds,
+        "recorded_crime": recorded,
+    }
+
+
+def choices() -> dict[str, list[str]]:
+    """Values for the filter drop-downs: boroughs, wards and categories present in the store."""
+    with store() as con:
+
+        def distinct(col: str) -> list[str]:
+            return [
+                r[0]
+                for r in con.execute(
+                    f"SELECT DISTINCT {col} FROM incidents WHERE {col} IS NOT NULL ORDER BY 1"
+                ).fetchall()
+            ]
+
+        return {
+            "borough": distinct("local_authority"),
+            "ward": distinct("ward_name"),
+            "category": distinct("category"),
+        }
+
+
+def trend(filters: Filters) -> dict[str, Any]:
+    """Monthly counts (zeros filled) with the Trend statistics of safercity.analytics.trends."""
+    where, params = filters.where()
+    with store() as con:
+        rows = con.execute(
+            f"SELECT month, count(*) FROM incidents{where} GROUP BY month ORDER BY month", params
+        ).fetchall()
+        bounds = con.execute("SELECT min(month), max(month) FROM incidents").fetchone()
+    if not rows or bounds is None or bounds[0] is None:
+        return {"months": [], "statement": "", "spc": None}
+    start = filters.month_from or bounds[0]
+    end = filters.month_to or bounds[1]
+    index = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="MS", name="month")
+    monthly = pd.Series({pd.Timestamp(m): c for m, c in rows}, dtype="int64").reindex(
+        index, fill_value=0
+    )
+    monthly.name = "count"
+    months = [
+        {"month": ts.strftime("%Y-%m"), "label": ts.strftime("%b %Y"), "count": int(v)}
+        for ts, v in monthly.items()
+    ]
+    result: dict[str, Any] = {"months": months, "statement": "", "spc": None}
+    try:
+        from safercity.analytics.trends import Trend
+
+        t = Trend(monthly=monthly)
+        if t.comparison is not None:
+            result["statement"] = t.comparison.statement()
+            result["this_period"] = t.this_period_label
+            result["last_period"] = t.last_period_label
+        if t.spc is not None:
+            spc = t.spc.to_dict()
+            result["spc"] = {k: spc[k] for k in ("mean", "lower", "upper") if k in spc}
+    except (ImportError, ValueError):  # pragma: no cover - statistics are optional extras here
+        pass
+    return result
+
+
+def rankings(filters: Filters, by: str = "ward", limit: int = 50) -> list[dict[str, Any]]:
+    """Areas ranked by count, with rate per 1,000 residents where the areas table has them."""
+    column = AREA_TYPES.get(by) or "ward_name"
+    name_col = "lsoa_name" if by == "lsoa" else column
+    where, params = Filters(
+        category=filters.category, month_from=filters.month_from, month_to=filters.month_to
+    ).where()
+    extra = f" {'AND' if where else 'WHERE'} {column} IS NOT NULL"
+    with store() as con:
+        rows = _rows(
+            con,
+            f"SELECT {column} AS area, any_value({name_col}) AS name, count(*) AS incidents "
+            f"FROM incidents{where}{extra} GROUP BY {column} "
+            f"ORDER BY incidents DESC, area LIMIT ?",
+            [*params, limit],
+        )
+        total = con.execute(f"SELECT count(*) FROM incidents{where}", params).fetchone()
+        pops = dict(
+            con.execute(
+                "SELECT code, population FROM areas WHERE population IS NOT NULL"
+            ).fetchall()
+        )
+        if by == "ward":
+            pops.update(
+                con.execute(
+                    "SELECT name, population FROM areas WHERE population IS NOT NULL "
+                    "AND area_type = 'ward'"
+                ).fetchall()
+            )
+    grand = int(total[0]) if total else 0
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+        row["share_pct"] = round(100.0 * row["incidents"] / grand, 1) if grand else None
+        pop = pops.get(row["area"])
+        row["population"] = int(pop) if pop else None
+        row["rate_per_1000"] = round(1000.0 * row["incidents"] / pop, 1) if pop else None
+    return rows
+
+
+def hours_by_day(filters: Filters) -> dict[str, Any]:
+    """Counts by day of week and hour, from incidents with an exact time (local extracts)."""
+    where, params = filters.where()
+    timed = (
+        f" {'AND' if where else 'WHERE'} occurred_from IS NOT NULL "
+        "AND (occurred_to IS NULL OR occurred_to = occurred_from)"
+    )
+    with store() as con:
+        rows = con.execute(
+            f"SELECT isodow(occurred_from) AS dow, hour(occurred_from) AS hr, count(*) "
+            f"FROM incidents{where}{timed} GROUP BY 1, 2",
+            params,
+        ).fetchall()
+        untimed = con.execute(
+            f"SELECT count(*) FROM incidents{where} "
+            f"{'AND' if where else 'WHERE'} NOT (occurred_from IS NOT NULL "
+            "AND (occurred_to IS NULL OR occurred_to = occurred_from))",
+            params,
+        ).fetchone()
+    grid = [[0] * 24 for _ in range(7)]
+    for dow, hr, n in rows:
+        grid[int(dow) - 1][int(hr)] = int(n)
+    peak = max((max(r) for r in grid), default=0)
+    table = []
+    for d, counts in enumerate(grid):
+        table.append(
+            {
+                "day": DAYS[d],
+                "counts": [
+                    {"hour": h, "count": c, "band": _band(c, peak)} for h, c in enumerate(counts)
+                ],
+                "total": sum(counts),
+            }
+        )
+    return {
+        "days": table,
+        "timed": sum(sum(r) for r in grid),
+        "untimed": int(untimed[0]) if untimed else 0,
+        "peak": peak,
+    }
+
+
+def _band(value: float, peak: float) -> int:
+    if value <= 0 or peak <= 0:
+        return 0
+    return min(5, 1 + int(4 * value / peak)) if value < peak else 5
+
+
+def hotspots(filters: Filters, cell_size_m: int = 250) -> dict[str, Any]:
+    """Counts on a British National Grid square grid, with each cell's WGS84 corners."""
+    where, params = filters.where()
+    located = f" {'AND' if where else 'WHERE'} easting IS NOT NULL AND northing IS NOT NULL"
+    size = max(50, min(int(cell_size_m), 5000))
+    with store() as con:
+        rows = con.execute(
+            f"SELECT floor(easting / {size})::BIGINT AS i, floor(northing / {size})::BIGINT AS j, "
+            f"count(*) AS n FROM incidents{where}{located} GROUP BY 1, 2 ORDER BY n DESC LIMIT ?",
+            [*params, MAX_CELLS],
+        ).fetchall()
+        boundaries = con.execute(
+            "SELECT area_type, code, name, geometry_wkb FROM areas "
+            "WHERE geometry_wkb IS NOT NULL AND area_type IN ('ward', 'local_authority', "
+            "'borough', 'custom') LIMIT 200"
+        ).fetchall()
+    cells = [{"x": int(i) * size, "y": int(j) * size, "count": int(n)} for i, j, n in rows]
+    peak = cells[0]["count"] if cells else 0
+    _add_wgs84(cells, size)
+    for c in cells:
+        c["band"] = _band(c["count"], peak)
+    return {
+        "cell_size_m": size,
+        "cells": cells,
+        "peak": peak,
+        "boundaries": _boundaries_geojson(boundaries),
+    }
+
+
+def _transformer() -> Any:
+    from pyproj import Transformer
+
+    return Transformer.from_crs(27700, 4326, always_xy=True)
+
+
+def _add_wgs84(cells: list[dict[str, Any]], size: int) -> None:
+    if not cells:
+        return
+    tr = _transformer()
+    xs = [c["x"] for c in cells] + [c["x"] + size for c in cells]
+    ys = [c["y"] for c in cells] + [c["y"] + size for c in cells]
+    lons, lats = tr.transform(xs, ys)
+    n = len(cells)
+    for k, c in enumerate(cells):
+        c["south"], c["west"] = round(lats[k], 6), round(lons[k], 6)
+        c["north"], c["east"] = round(lats[n + k], 6), round(lons[n + k], 6)
+
+
+def _boundaries_geojson(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    features: list[dict[str, Any]] = []
+    if not rows:
+        return {"type": "FeatureCollection", "features": features}
+    import numpy as np
+    import shapely
+    from shapely import wkb
+    from shapely.geometry import mapping
+
+    tr = _transformer()
+
+    def to_wgs84(xy: Any) -> Any:
+        lon, lat = tr.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([lon, lat])
+
+    for area_type, code, name, geom in rows:
+        shape = wkb.loads(bytes(geom)).simplify(10)
+        shape = shapely.transform(shape, to_wgs84)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"area_type": area_type, "code": code, "name": name},
+                "geometry": mapping(shape),
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def svg_chart(months: list[dict[str, Any]], width: int = 900, height: int = 320) -> dict[str, Any]:
+    """Geometry of a line chart (server-rendered SVG, no JavaScript): points, axes, ticks."""
+    left, right, top, bottom = 60, 20, 20, 50
+    if not months:
+        return {}
+    peak = max(m["count"] for m in months)
+    step = _nice_step(peak)
+    ymax = max(step, math.ceil(peak / step) * step)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    n = len(months)
+
+    def px(k: int) -> float:
+        return left + (plot_w * k / (n - 1) if n > 1 else plot_w / 2)
+
+    def py(v: float) -> float:
+        return top + plot_h - plot_h * v / ymax
+
+    points = [
+        {"x": round(px(k), 1), "y": round(py(m["count"]), 1), **m} for k, m in enumerate(months)
+    ]
+    every = max(1, math.ceil(n / 12))
+    xticks = [{"x": p["x"], "label": p["label"]} for k, p in enumerate(points) if k % every == 0]
+    yticks = [{"y": round(py(v), 1), "label": f"{v:,}"} for v in range(0, ymax + 1, step)]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "top": top,
+        "bottom": height - bottom,
+        "points": points,
+        "path": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "xticks": xticks,
+        "yticks": yticks,
+        "label_y": height - bottom + 20,
+    }
+
+
+def _nice_step(peak: float) -> int:
+    if peak <= 5:
+        return 1
+    raw = peak / 5
+    mag = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if raw <= m * mag:
+            return int(m * mag)
+    return int(10 * mag)

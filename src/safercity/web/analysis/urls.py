@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analysis"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("trend/", views.trend, name="trend"),
+    path("map/", views.hotspot_map, name="map"),
+    path("hours/", views.hours, name="hours"),
+    path("rankings/", views.rankings, name="rankings"),
+]

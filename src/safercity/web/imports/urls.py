@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "imports"
+urlpatterns = [
+    path("", views.job_list, name="list"),
+    path("<uuid:pk>/", views.job_detail, name="job"),
+]

@@ -1,0 +1,197 @@
+"""Django settings for SaferCity, read from environment variables.
+
+=====================  ===================================================================
+``SECRET_KEY``         required when ``DEBUG`` is off; a random per-process key otherwise
+``DEBUG``              ``1``/``true`` for development (default off)
+``ALLOWED_HOSTS``      comma-separated (default ``localhost,127.0.0.1,[::1]``)
+``DATABASE_URL``       any dj-database-url URL, e.g. ``postgres:///safercity``; default SQLite
+                       at ``<workspace>/web.sqlite3``
+``SAFERCITY_WORKSPACE`` the workspace folder holding the DuckDB store (default ``safercity-data``)
+``SAFERCITY_SECURE``   ``1`` when served over HTTPS (secure cookies, HSTS, redirect to HTTPS)
+``SAFERCITY_TILE_URL`` a tile URL template for the map (default none: boundaries and surface only)
+``SESSION_AGE_MINUTES`` idle session expiry (default 30)
+=====================  ===================================================================
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from safercity import settings as safercity_settings
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _flag("DEBUG")
+WORKSPACE = Path(safercity_settings.get("workspace")).resolve()
+SECRET_KEY = os.environ.get("SECRET_KEY") or ""
+if not SECRET_KEY:
+    # `safercity serve` keeps a key in the workspace so sessions survive a restart; without one
+    # (a one-off management command) a random key for this process only.
+    key_file = WORKSPACE / "web-secret-key"
+    SECRET_KEY = (
+        key_file.read_text().strip()
+        if key_file.is_file()
+        else "ephemeral-" + secrets.token_urlsafe(50)
+    )
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
+    if h.strip()
+]
+
+MAP_TILES = str(safercity_settings.get("tile_url"))
+MAP_TILES_ATTRIBUTION = os.environ.get("SAFERCITY_MAP_TILES_ATTRIBUTION", "")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "safercity.web.core",
+    "safercity.web.accounts",
+    "safercity.web.audit",
+    "safercity.web.analysis",
+    "safercity.web.imports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "safercity.web.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "safercity.web.audit.middleware.AuditActorMiddleware",
+]
+
+ROOT_URLCONF = "safercity.web.urls"
+WSGI_APPLICATION = "safercity.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "safercity.web.core.context_processors.service",
+            ],
+        },
+    },
+]
+
+if not os.environ.get("DATABASE_URL"):
+    WORKSPACE.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{WORKSPACE / 'web.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# Argon2 when argon2-cffi is installed, otherwise PBKDF2 (Django's default, 1,000,000+ rounds).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+try:  # pragma: no cover - depends on the optional package
+    import argon2  # noqa: F401
+
+    PASSWORD_HASHERS.insert(0, "django.contrib.auth.hashers.Argon2PasswordHasher")
+except ImportError:
+    pass
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:home"
+
+# Lockout: this many failures in a row locks the account for LOCKOUT_MINUTES.
+LOCKOUT_THRESHOLD = int(os.environ.get("LOCKOUT_THRESHOLD", "5"))
+LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "15"))
+
+# Sessions: expire after SESSION_AGE_MINUTES idle and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_AGE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "safercity.web.core.views.csrf_failure"
+
+# Production behind HTTPS: SAFERCITY_SECURE=1 (secure cookies, HSTS, redirect to HTTPS).
+SECURE = _flag("SAFERCITY_SECURE")
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE
+SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS: list[str] = []
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
+# WhiteNoise serves the app's static folders directly (no collectstatic step needed).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Uploaded police.uk files go to <workspace>/uploads.
+MEDIA_ROOT = str(WORKSPACE / "uploads")
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_MB", "200")) * 1024 * 1024
+
+# Content Security Policy (safercity.web.core.middleware): no inline scripts or styles.
+CSP_TILE_SOURCES = ["https:"] if MAP_TILES.startswith("https:") else []
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,118 @@
+"""Every URL pattern, as every role and as the public, against an explicit decision table.
+
+A URL added without a row here fails ``test_every_url_has_a_decision``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import ROLES
+
+# status for:        anonymous, administrator, analyst, board_member, action_owner, case_worker
+PUBLIC = (200, 200, 200, 200, 200, 200)
+ANALYSIS = (302, 200, 200, 200, 200, 403)
+IMPORT = (302, 200, 200, 403, 403, 403)
+ADMIN = (302, 200, 403, 403, 403, 403)
+ACCOUNT = (302, 200, 200, 200, 200, 200)
+API = (401, 200, 200, 200, 200, 403)
+
+DECISIONS: dict[str, tuple[int, ...]] = {
+    "core:home": PUBLIC,
+    "core:accessibility": PUBLIC,
+    "core:privacy": PUBLIC,
+    "accounts:login": PUBLIC,
+    "accounts:code": (302,) * 6,  # no password step pending: back to sign in
+    "accounts:logout": (405,) * 6,  # POST only
+    "accounts:security": ACCOUNT,
+    "accounts:users": ADMIN,
+    "accounts:user_new": ADMIN,
+    "accounts:user": ADMIN,
+    "accounts:user_edit": ADMIN,
+    "accounts:user_unlock": (302, 405, 403, 403, 403, 403),  # POST only, administrators
+    "accounts:agencies": ADMIN,
+    "audit:search": ADMIN,
+    "audit:export": ADMIN,
+    "analysis:overview": ANALYSIS,
+    "analysis:trend": ANALYSIS,
+    "analysis:map": ANALYSIS,
+    "analysis:hours": ANALYSIS,
+    "analysis:rankings": ANALYSIS,
+    "imports:list": IMPORT,
+    "imports:job": IMPORT,
+    "api:docs": PUBLIC,
+    "api:schema": PUBLIC,
+    "api:overview": API,
+    "api:choices": API,
+    "api:trend": API,
+    "api:hotspots": API,
+    "api:hours": API,
+    "api:rankings": API,
+}
+
+
+def _names(patterns: list[Any], prefix: str = "") -> list[str]:
+    out: list[str] = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            out += _names(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            assert p.name, f"URL pattern {p.pattern} has no name"
+            out.append(prefix + p.name)
+    return out
+
+
+def test_every_url_has_a_decision() -> None:
+    names = _names(get_resolver().url_patterns)
+    assert len(names) == len(set(names)), "duplicate URL names"
+    assert set(names) == set(DECISIONS), (
+        f"no decision for {sorted(set(names) - set(DECISIONS))}; "
+        f"stale decision for {sorted(set(DECISIONS) - set(names))}"
+    )
+
+
+def test_every_view_states_its_access() -> None:
+    for name in DECISIONS:
+        match = get_resolver().resolve(_url(name, {"pk": "00000000-0000-0000-0000-000000000000"}))
+        assert getattr(match.func, "capability", None), f"{name} does not state who may use it"
+
+
+def _url(name: str, objects: dict[str, Any]) -> str:
+    if name in {"accounts:user", "accounts:user_edit", "accounts:user_unlock", "imports:job"}:
+        return reverse(
+            name,
+            kwargs={"pk": objects["pk"] if name != "imports:job" else objects["job"]}
+            if "job" in objects
+            else {"pk": objects["pk"]},
+        )
+    return reverse(name)
+
+
+@pytest.fixture
+def objects(make_user: Any) -> dict[str, Any]:
+    from safercity.web.imports.models import ImportJob
+
+    person = make_user("board_member", username="subject")
+    job = ImportJob.objects.create(
+        uploaded_by=person, original_name="x.csv", stored_path="/x", status=ImportJob.Status.DONE
+    )
+    return {"pk": person.pk, "job": job.pk}
+
+
+@pytest.mark.parametrize("name", sorted(DECISIONS))
+def test_url_status_for_every_role(
+    name: str, client: Any, make_user: Any, objects: dict[str, Any]
+) -> None:
+    url = _url(name, objects)
+    got = {}
+    for k, role in enumerate(ROLES):
+        client.logout()
+        if role != "anonymous":
+            client.force_login(make_user(role))
+        got[role] = (client.get(url).status_code, DECISIONS[name][k])
+    wrong = {r: g for r, g in got.items() if g[0] != g[1]}
+    assert not wrong, f"{name} {url}: (got, expected) {wrong}"
