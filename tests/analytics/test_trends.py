@@ -58,6 +58,21 @@ def test_etest_ng_2007_difference_example() -> None:
     assert p == pytest.approx(0.0184, abs=PUBLISHED_P_TOL)
 
 
+def test_score_etest_gu_2008_and_unequal_exposures() -> None:
+    # Gu et al. (2008): the score-statistic E-test gives the same published p-values
+    _, p1 = etest(60, 30, 51477.5, 54308.7, alternative="larger", statistic="score")
+    _, p2 = etest(41, 15, 28010, 19017, ratio=1.5, alternative="larger", statistic="score")
+    assert p1 == pytest.approx(0.000298, abs=PUBLISHED_P_TOL / 10)
+    assert p2 == pytest.approx(0.2453, abs=PUBLISHED_P_TOL)
+    # 30 in 10,000 residents vs 20 in 40,000: a six-fold rate. The Wald E-test (p ~ 7e-4) is far
+    # less powerful than the exact conditional test (7e-10) here; the score form agrees with it.
+    _, p_wald = etest(30, 20, 10_000, 40_000)
+    _, p_score = etest(30, 20, 10_000, 40_000, statistic="score")
+    assert 1e-4 < p_wald < 1e-3
+    assert p_score < 1e-8
+    assert exact_conditional_test(30, 20, 10_000, 40_000) < 1e-8
+
+
 def test_conditional_test_by_hand() -> None:
     # 5 vs 0 with equal exposure: X1 | n=5 ~ Bin(5, 1/2); P(X1 = 5) = 1/32, two-sided doubles it.
     assert exact_conditional_test(5, 0) == pytest.approx(2 / 32, abs=EXACT_TOL)
