@@ -52,7 +52,7 @@ def test_validate_bad_file_names_path_and_line(
     bad.write_text(text, encoding="utf-8")
     assert cli.main(["strategy", "validate", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert f"line {line}: budget.commitments[0].amount_gbp:" in err
+    assert f"bad.yaml:{line}: budget.commitments[0].amount_gbp: " in err
     assert cli.main(["strategy", "validate", str(bad), "--json"]) == 2
     out = json.loads(capsys.readouterr().out)
     assert out["valid"] is False

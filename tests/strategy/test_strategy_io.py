@@ -192,7 +192,18 @@ def test_westminster_error_deep_in_the_file(tmp_path: Path) -> None:
     # Youth is the second priority; the Fear + Fashion row is the 5th activity of objective 1.
     assert problem.path == "priorities[1].action_plan.objectives[0].activities[4].lead[0]"
     assert problem.line == _line_of(text, "lead: [fear-and-fashon]")
-    assert f"{bad}:line {problem.line}: {problem.path}" in str(info.value)
+    assert f"{bad}:{problem.line}: {problem.path}: " in str(info.value)
+
+
+def test_analytics_measure_needs_police_uk_categories() -> None:
+    text = SMALL.replace("category: [violent-crime]", "category: [violent-crime, fraud]")
+    ((path, line, message),) = _problems(text)
+    assert path.endswith("measures[0].data_source.category")
+    assert line == _line_of(text, "category: [violent-crime, fraud]")
+    assert "not police.uk crime categories: ['fraud']" in message
+    # names, slugs and the usual aliases are all accepted
+    ok = SMALL.replace("[violent-crime]", "[Violence and sexual offences, asb, burglary]")
+    assert parse(ok).priorities[0].title == "Night time economy"
 
 
 def test_yaml_syntax_error_has_a_line() -> None:

@@ -50,7 +50,9 @@ class StrategyFileError(ValueError):
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
         self.problems = problems
-        lines = "\n".join(f"  {source}:{p}" for p in problems)
+        lines = "\n".join(
+            f"  {source}:{p.line or '?'}: {p.path or '(file)'}: {p.message}" for p in problems
+        )
         super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
 
 

@@ -26,8 +26,11 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    field_validator,
     model_validator,
 )
+
+from safercity.analytics.categories import normalise_category
 
 FORMAT_VERSION = 1
 
@@ -181,6 +184,14 @@ class AnalyticsQuery(_Model):
     theme: str | None = Field(default=None, description="e.g. night time economy, youth.")
     area: str | None = Field(default=None, description="Area name or code in the workspace.")
     period: Literal["rolling_12_months", "financial_year", "quarter", "month"] = "rolling_12_months"
+
+    @field_validator("category")
+    @classmethod
+    def _known_categories(cls, value: list[str]) -> list[str]:
+        unknown = [c for c in value if normalise_category(c) is None]
+        if unknown:
+            raise ValueError(f"not police.uk crime categories: {unknown}")
+        return value
 
 
 class MeasureValue(_Model):
