@@ -144,6 +144,9 @@ def test_westminster_words_are_the_documents(westminster: StrategyFile, shared_d
         texts += [a.text, a.lead_support_as_written or ""]
         texts += [m.text for m in a.milestones] + [m.as_written for m in a.measures]
     texts += [e.quote for e in westminster.strategy.evidence]
+    texts += westminster.strategy.introduction + westminster.strategy.cross_cutting
+    texts += westminster.strategy.enablers + westminster.partnership.narrative
+    texts += [b.remit or "" for b in westminster.partnership.governance_bodies]
     texts += [c.purpose for c in westminster.budget.commitments]
     missing = [t for t in texts if _norm(t) not in words]
     assert missing == []

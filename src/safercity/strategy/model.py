@@ -97,6 +97,9 @@ class Partnership(_Model):
     area: Text
     agencies: list[Agency]
     governance_bodies: list[GovernanceBody] = Field(default_factory=list)
+    narrative: list[Text] = Field(
+        default_factory=list, description="How the partnership works and delivers, its words."
+    )
     community_engagement: list[Text] = Field(
         default_factory=list, description="How the partnership involves the community."
     )
