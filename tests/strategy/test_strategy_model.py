@@ -261,3 +261,17 @@ def test_measure_target_range_must_be_ordered() -> None:
         Measure.model_validate({**base, "target": 25, "target_upper": 20})
     with pytest.raises(ValueError, match="does not match any of the expected tags"):
         Measure.model_validate({**base, "data_source": {"kind": "guesswork"}})
+
+
+def test_strategy_package_does_not_import_django() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, safercity.strategy, safercity.commands.strategy; "
+        "print(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
