@@ -85,6 +85,7 @@ class RankingForm(AnalysisFilterForm):
 class MapForm(AnalysisFilterForm):
     cell_size = forms.TypedChoiceField(
         label="Grid cell size",
+        initial=250,
         coerce=int,
         required=False,
         empty_value=250,

@@ -330,6 +330,8 @@ def _add_wgs84(cells: list[dict[str, Any]], size: int) -> None:
     for k, c in enumerate(cells):
         c["south"], c["west"] = round(lats[k], 6), round(lons[k], 6)
         c["north"], c["east"] = round(lats[n + k], 6), round(lons[n + k], 6)
+        c["lat"] = round((c["south"] + c["north"]) / 2, 6)
+        c["lon"] = round((c["west"] + c["east"]) / 2, 6)
 
 
 def _boundaries_geojson(rows: list[tuple[Any, ...]]) -> dict[str, Any]:

@@ -41,13 +41,13 @@ def search(request: HttpRequest) -> HttpResponse:
 def export(request: HttpRequest) -> StreamingHttpResponse:
     form = AuditSearchForm(request.GET or None)
     filters = _filters(form)
-    events = services.search(**filters).iterator()
-    services.record(
+    event = services.record(
         request,
         "export",
         model="audit.AuditEvent",
         summary=f"exported audit log {filters or 'all'}",
     )
+    events = services.search(**filters).exclude(pk=event.pk).iterator()
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(services.csv_rows(events), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="safercity-audit-{stamp}.csv"'

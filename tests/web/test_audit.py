@@ -1,0 +1,164 @@
+"""The audit log: one row per change and per view of a personal record; append-only; admin search."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from safercity.web.accounts.models import Agency, User
+from safercity.web.audit.models import AuditEvent, AuditLogIsAppendOnly
+
+pytestmark = pytest.mark.django_db
+
+
+def _new_rows(before: set[Any]) -> list[AuditEvent]:
+    return list(AuditEvent.objects.exclude(pk__in=before).order_by("created_at"))
+
+
+def _ids() -> set[Any]:
+    return set(AuditEvent.objects.values_list("pk", flat=True))
+
+
+def test_create_update_delete_each_leave_exactly_one_row(make_user: Any, client: Any) -> None:
+    admin = make_user("administrator")
+    client.force_login(admin)
+    before = _ids()
+    agency = Agency.objects.create(name="Westminster Drug Project", kind=Agency.Kind.VOLUNTARY)
+    rows = _new_rows(before)
+    assert [(r.action, r.model, r.object_id) for r in rows] == [
+        ("create", "accounts.Agency", str(agency.pk))
+    ]
+
+    before = _ids()
+    agency.name = "WDP"
+    agency.save()
+    rows = _new_rows(before)
+    assert [(r.action, r.object_id) for r in rows] == [("update", str(agency.pk))]
+
+    before = _ids()
+    pk = agency.pk
+    agency.delete()
+    rows = _new_rows(before)
+    assert [(r.action, r.object_id) for r in rows] == [("delete", str(pk))]
+
+
+def test_change_through_a_page_records_who(make_user: Any, client: Any) -> None:
+    admin = make_user("administrator", username="boss")
+    target = make_user("analyst")
+    client.force_login(admin)
+    before = _ids()
+    response = client.post(
+        reverse("accounts:user_edit", args=[target.pk]),
+        {
+            "username": target.username,
+            "first_name": "New",
+            "last_name": "Name",
+            "email": target.email,
+            "agency": target.agency.pk,
+            "role": "board_member",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    rows = _new_rows(before)
+    assert [(r.action, r.model, r.object_id, r.actor_name) for r in rows] == [
+        ("update", "accounts.User", str(target.pk), "boss")
+    ]
+    target.refresh_from_db()
+    assert target.role == "board_member"
+
+
+def test_view_of_a_personal_record_leaves_one_row(make_user: Any, client: Any) -> None:
+    admin = make_user("administrator", username="viewer")
+    person = make_user("case_worker")
+    client.force_login(admin)
+    before = _ids()
+    assert client.get(reverse("accounts:user", args=[person.pk])).status_code == 200
+    rows = _new_rows(before)
+    assert [(r.action, r.model, r.object_id, r.actor_name) for r in rows] == [
+        ("view", "accounts.User", str(person.pk), "viewer")
+    ]
+
+
+def test_views_of_non_personal_pages_leave_no_row(make_user: Any, client: Any) -> None:
+    client.force_login(make_user("administrator"))
+    before = _ids()
+    for name in ("accounts:users", "accounts:agencies", "analysis:overview"):
+        assert client.get(reverse(name)).status_code == 200
+    assert _new_rows(before) == []
+
+
+def test_rows_cannot_be_changed_or_deleted(make_user: Any) -> None:
+    make_user("analyst")
+    event = AuditEvent.objects.first()
+    assert event is not None
+    event.summary = "tampered"
+    with pytest.raises(AuditLogIsAppendOnly):
+        event.save()
+    with pytest.raises(AuditLogIsAppendOnly):
+        event.delete()
+    with pytest.raises(AuditLogIsAppendOnly):
+        AuditEvent.objects.filter(pk=event.pk).update(summary="tampered")
+    with pytest.raises(AuditLogIsAppendOnly):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).summary != "tampered"
+    # no change or delete permission exists for anyone
+    from django.contrib.auth.models import Permission
+
+    codenames = set(
+        Permission.objects.filter(content_type__app_label="audit").values_list(
+            "codename", flat=True
+        )
+    )
+    assert codenames == {"add_auditevent", "view_auditevent"}
+
+
+def test_administrator_searches_and_exports(make_user: Any, client: Any) -> None:
+    admin = make_user("administrator", username="chief")
+    Agency.objects.create(name="Needle in a haystack")
+    Agency.objects.create(name="Something else")
+    client.force_login(admin)
+    page = client.get(reverse("audit:search"), {"text": "haystack", "action": "create"})
+    assert page.status_code == 200
+    assert page.context["page"].paginator.count == 1
+    bad = client.get(reverse("audit:search"), {"date_from": "2026-02-01", "date_to": "2026-01-01"})
+    assert "The end date must be the same as or after the start date" in bad.content.decode()
+
+    before = _ids()
+    export = client.get(reverse("audit:export"), {"text": "haystack"})
+    assert export.status_code == 200
+    assert export["Content-Type"] == "text/csv"
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
+    assert rows[0] == ["when", "who", "action", "model", "object_id", "summary", "ip_address"]
+    assert len(rows) == 2 and rows[1][2] == "create" and "haystack" in rows[1][5]
+    assert [r.action for r in _new_rows(before)] == ["export"]
+
+
+def test_export_defuses_spreadsheet_formulas(make_user: Any, client: Any) -> None:
+    client.force_login(make_user("administrator"))
+    Agency.objects.create(name='=HYPERLINK("http://x")')
+    export = client.get(reverse("audit:export"), {"action": "create", "text": "HYPERLINK"})
+    text = b"".join(export.streaming_content).decode()
+    assert ",'create =HYPERLINK" in text or "'create" in text or "'=" not in text
+    summaries = [r[5] for r in csv.reader(io.StringIO(text))][1:]
+    assert summaries and all(not s.startswith("=") for s in summaries)
+
+
+def test_sign_in_and_sign_out_are_logged(client: Any, make_user: Any) -> None:
+    user = make_user("analyst", username="ana")
+    before = _ids()
+    from factories import PASSWORD
+
+    client.post(reverse("accounts:login"), {"username": "ana", "password": "wrong"})
+    client.post(reverse("accounts:login"), {"username": "ana", "password": PASSWORD})
+    client.post(reverse("accounts:logout"))
+    assert [(r.action, r.object_id) for r in _new_rows(before)] == [
+        ("login_failed", str(user.pk)),
+        ("login", str(user.pk)),
+        ("logout", str(user.pk)),
+    ]
+    assert User.objects.get(pk=user.pk).failed_logins == 0
