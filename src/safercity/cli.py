@@ -95,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"safercity {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head, say
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -192,3 +193,11 @@ class Workspace:
             raise
         else:
             self.con.execute("COMMIT")
+
+
+def first_row(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> tuple[Any, ...] | None:
+    """The first row of a query, or None; reads the result to its end, as DuckDB requires."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None

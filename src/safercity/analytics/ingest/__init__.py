@@ -1,0 +1,441 @@
+"""Import crime data into a workspace, losing nothing.
+
+Each file is imported in one transaction: a failure or a kill part-way leaves the store as it
+was. Re-importing a file (same bytes) adds nothing. A different police.uk file for a force and
+month already held is a newer release (police.uk republishes history): it replaces the older
+rows for that force and month, and the summary says so. Rows that cannot be read are set aside
+in ``quarantine`` with file, line, field and reason; the good rows are kept (``strict=True``
+refuses the whole file instead).
+
+>>> summary = ingest_paths("safercity-data", ["2018-07-west-yorkshire-street.csv"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from duckdb import DuckDBPyConnection
+
+from safercity.analytics.ingest import extract, met, police_uk, police_uk_api
+from safercity.analytics.ingest.errors import FileProblem, StrictRefusal
+from safercity.analytics.ingest.files import InputFile, expand, sniff_kind
+from safercity.analytics.ingest.staging import (
+    INCIDENT_NAMES,
+    create_empty,
+    ensure_reference_tables,
+    project_staged,
+    stage_bad,
+    stage_frame,
+)
+from safercity.analytics.store import Workspace, first_row
+
+__all__ = ["FileProblem", "FileResult", "IngestSummary", "ingest_paths"]
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    file: str
+    kind: str | None = None
+    status: str = "imported"  # imported | already imported | failed
+    rows_read: int = 0
+    rows_stored: int = 0
+    rows_already_stored: int = 0
+    rows_quarantined: int = 0
+    months: list[str] = field(default_factory=list)
+    force: str | None = None
+    replaced: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class IngestSummary:
+    files: list[FileResult]
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def totals(self) -> dict[str, int]:
+        keys = ("rows_read", "rows_stored", "rows_already_stored", "rows_quarantined")
+        out = {k: sum(getattr(f, k) for f in self.files) for k in keys}
+        out["files"] = len(self.files)
+        out["files_failed"] = len(self.failed)
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"totals": self.totals(), "files": [asdict(f) for f in self.files]}
+
+
+def ingest_paths(
+    workspace: str | Path | Workspace,
+    paths: Sequence[str | Path],
+    *,
+    strict: bool = False,
+    mapping: str | Path | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Import files, folders and archives into a workspace.
+
+    Parameters
+    ----------
+    workspace : path or Workspace
+        The workspace folder (created if new) or an open :class:`Workspace`.
+    paths : sequence of paths
+        police.uk CSVs (street, outcomes, stop and search), police.uk API JSON, Met
+        recorded-crime tables, folders of them, zip/tar archives; or local extracts with
+        ``mapping``.
+    strict : bool, default False
+        Refuse a whole file that has any bad row, instead of setting bad rows aside.
+    mapping : path, optional
+        A local extract mapping file (see :mod:`safercity.analytics.ingest.extract`); every CSV
+        in ``paths`` is then read as that extract.
+    progress : callable, optional
+        Called as ``progress(done, total, file)`` after each file.
+
+    Notes
+    -----
+    Small police.uk API JSON files (one response each) are committed in batches of up to
+    :data:`API_BATCH_RECORDS` records, each batch in one transaction holding whole files only.
+    """
+    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+    try:
+        mapping_data = extract.read_mapping(Path(mapping)) if mapping else None
+        results: list[FileResult] = []
+        with expand([Path(p) for p in paths]) as files:
+            if not files:
+                raise FileProblem(", ".join(map(str, paths)), "no CSV or JSON files found")
+            ensure_reference_tables(ws.con)
+            done = 0
+            pending_api: list[tuple[InputFile, FileResult]] = []
+            pending_records = 0
+
+            def flush_api() -> None:
+                nonlocal pending_records, done
+                if pending_api:
+                    _ingest_api_batch(ws, pending_api, strict=strict)
+                    done += len(pending_api)
+                    if progress:
+                        progress(done, len(files), pending_api[-1][0].display)
+                    pending_api.clear()
+                    pending_records = 0
+
+            for f in files:
+                result = FileResult(file=f.display)
+                results.append(result)
+                if first_row(ws.con, "SELECT 1 FROM sources WHERE source_id = ?", [f.sha256]):
+                    result.status = "already imported"
+                    done += 1
+                    continue
+                try:
+                    kind = "local_extract" if mapping_data is not None else sniff_kind(f)
+                except FileProblem as exc:
+                    result.status, result.error = "failed", str(exc)
+                    done += 1
+                    continue
+                result.kind = kind
+                if kind == "police_uk_api":
+                    pending_api.append((f, result))
+                    pending_records += max(1, f.path.stat().st_size // 400)
+                    if pending_records >= API_BATCH_RECORDS:
+                        flush_api()
+                    continue
+                flush_api()
+                _ingest_one(ws, f, result, strict=strict, mapping=mapping_data)
+                done += 1
+                if progress:
+                    progress(done, len(files), f.display)
+            flush_api()
+        return IngestSummary(results)
+    finally:
+        if not isinstance(workspace, Workspace):
+            ws.close()
+
+
+#: how many police.uk API records (estimated from file size) to commit in one transaction
+API_BATCH_RECORDS = 50_000
+
+
+def _ingest_api_batch(
+    ws: Workspace, batch: list[tuple[InputFile, FileResult]], *, strict: bool
+) -> None:
+    con = ws.con
+    ok: list[tuple[InputFile, FileResult]] = []
+    goods: list[pd.DataFrame] = []
+    bads: list[pd.DataFrame] = []
+    for f, result in batch:
+        try:
+            good, bad = police_uk_api.read_api_file(f, file_no=len(ok))
+            _check_strict(f, bad, strict)
+        except FileProblem as exc:
+            result.status, result.error = "failed", str(exc)
+            continue
+        ok.append((f, result))
+        goods.append(good)
+        bads.append(bad)
+    if ok:
+        create_empty(con)
+        stage_frame(con, pd.concat(goods, ignore_index=True))
+        stage_bad(con, pd.concat(bads, ignore_index=True))
+        project_staged(con, locate_lsoa=True)
+        _commit_incidents(ws, ok, "police_uk_api")
+
+
+def _ingest_one(
+    ws: Workspace, f: InputFile, result: FileResult, *, strict: bool, mapping: dict[str, Any] | None
+) -> None:
+    con = ws.con
+    kind = result.kind
+    try:
+        if kind == "met_recorded_crime":
+            rows, bad = met.parse_met(f)
+            _check_strict(f, bad, strict)
+            _commit_met(ws, f, result, rows, bad)
+        elif kind in ("police_uk_outcomes", "police_uk_stop_search"):
+            stage = (
+                police_uk.stage_outcomes
+                if kind == "police_uk_outcomes"
+                else police_uk.stage_stop_search
+            )
+            frame = stage(con, f)
+            bad = con.execute("SELECT * FROM bad ORDER BY line").df()
+            _check_strict(f, bad, strict)
+            table = "outcomes" if kind == "police_uk_outcomes" else "stop_search"
+            _commit_table(ws, f, result, table, frame, bad)
+        else:
+            if kind == "police_uk_street":
+                police_uk.stage_street(con, f)
+            else:
+                assert mapping is not None
+                extract.stage_extract(con, f, mapping)
+            bad = con.execute("SELECT * FROM bad ORDER BY line").df()
+            _check_strict(f, bad, strict)
+            _commit_incidents(ws, [(f, result)], str(kind))
+    except FileProblem as exc:
+        result.status = "failed"
+        result.error = str(exc)
+
+
+def _check_strict(f: InputFile, bad: pd.DataFrame, strict: bool) -> None:
+    if strict and len(bad):
+        first = bad.iloc[0]
+        raise StrictRefusal(
+            f.display,
+            f"--strict: {len(bad)} bad row(s), the first at line {first['line']}, field "
+            f"{first['field'] or '(row)'}: {first['reason']}; nothing imported",
+        )
+
+
+def _record_source(
+    con: DuckDBPyConnection, f: InputFile, kind: str, result: FileResult, note: str | None
+) -> None:
+    con.execute(
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            f.sha256,
+            f.display,
+            kind,
+            result.force,
+            result.months,
+            result.rows_read,
+            result.rows_stored + result.rows_already_stored,
+            result.rows_quarantined,
+            datetime.now(),
+            note,
+        ],
+    )
+
+
+def _quarantine(con: DuckDBPyConnection, f: InputFile, source_table: str = "bad") -> int:
+    con.execute(
+        f"INSERT INTO quarantine SELECT ?, ?, line, field, reason, raw FROM {source_table}",
+        [f.sha256, f.display],
+    )
+    n = first_row(con, f"SELECT count(*) FROM {source_table}")
+    return int(n[0]) if n else 0
+
+
+def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], kind: str) -> None:
+    """Commit ``staged``/``bad`` (rows tagged with ``file_no``, the index in ``files``) in one
+    transaction: replace older releases, store new rows once, quarantine bad rows, record sources."""
+    con = ws.con
+    ids = pd.DataFrame(
+        {
+            "file_no": range(len(files)),
+            "source_id": [f.sha256 for f, _ in files],
+            "display": [f.display for f, _ in files],
+        }
+    )
+    con.register("_files", ids)
+    meta = {
+        int(r[0]): r[1:]
+        for r in con.execute(
+            "SELECT file_no, count(*), list(DISTINCT strftime(month, '%Y-%m') "
+            "ORDER BY strftime(month, '%Y-%m')), any_value(force) FROM staged GROUP BY file_no"
+        ).fetchall()
+    }
+    n_bad = dict(con.execute("SELECT file_no, count(*) FROM bad GROUP BY file_no").fetchall())
+    for i, (_, result) in enumerate(files):
+        n, months, force = meta.get(i, (0, [], None))
+        result.months, result.force = list(months or []), force
+        result.rows_read = int(n) + int(n_bad.get(i, 0))
+        result.rows_quarantined = int(n_bad.get(i, 0))
+    with ws.transaction():
+        if kind == "police_uk_street":
+            _replace_older_releases(con, files)
+        cols = ", ".join(INCIDENT_NAMES)
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE new_rows AS
+            SELECT s.* FROM staged s
+            WHERE NOT EXISTS (SELECT 1 FROM incidents i
+                              WHERE i.month = s.month AND i.incident_key = s.incident_key)
+            QUALIFY row_number() OVER (PARTITION BY s.incident_key ORDER BY s.file_no, s.line) = 1
+            """
+        )
+        stored = dict(con.execute("SELECT file_no, count(*) FROM new_rows GROUP BY 1").fetchall())
+        _assign_loaded_areas(con)
+        con.execute(
+            f"INSERT INTO incidents (source_id, {cols}) "
+            f"SELECT f.source_id, {', '.join('n.' + c for c in INCIDENT_NAMES)} "
+            "FROM new_rows n JOIN _files f USING (file_no)"
+        )
+        con.execute(
+            "INSERT INTO quarantine SELECT f.source_id, f.display, b.line, b.field, b.reason, "
+            "b.raw FROM bad b JOIN _files f USING (file_no)"
+        )
+        for i, (f, result) in enumerate(files):
+            result.rows_stored = int(stored.get(i, 0))
+            result.rows_already_stored = int(meta.get(i, (0,))[0]) - result.rows_stored
+            _record_source(con, f, kind, result, "; ".join(result.replaced) or None)
+    con.unregister("_files")
+    con.execute(
+        "DROP TABLE IF EXISTS new_rows; DROP TABLE IF EXISTS staged; DROP TABLE IF EXISTS bad"
+    )
+
+
+def _replace_older_releases(
+    con: DuckDBPyConnection, files: list[tuple[InputFile, FileResult]]
+) -> None:
+    """A police.uk file for a force and month already held from another file is a newer
+    release: the older rows for that force and month go."""
+    ((f, result),) = files
+    where = (
+        "source_kind = 'police_uk_street' AND source_id <> ? "
+        "AND (force, month) IN (SELECT DISTINCT force, month FROM staged)"
+    )
+    old = con.execute(
+        f"SELECT source_id, strftime(month, '%Y-%m') AS m, count(*) FROM incidents WHERE {where} "
+        "GROUP BY ALL ORDER BY m",
+        [f.sha256],
+    ).fetchall()
+    if not old:
+        return
+    for source_id, month, count in old:
+        path = first_row(con, "SELECT path FROM sources WHERE source_id = ?", [source_id])
+        result.replaced.append(
+            f"{result.force} {month}: {count} rows from an earlier release "
+            f"({path[0] if path else source_id}) replaced"
+        )
+    con.execute(
+        "DELETE FROM incident_areas WHERE incident_key IN "
+        f"(SELECT incident_key FROM incidents WHERE {where})",
+        [f.sha256],
+    )
+    con.execute(f"DELETE FROM incidents WHERE {where}", [f.sha256])
+    for source_id in {r[0] for r in old}:
+        con.execute(
+            "UPDATE sources SET note = coalesce(note || '; ', '') || ? WHERE source_id = ?",
+            [f"replaced by a newer release: {f.display}", source_id],
+        )
+
+
+def _assign_loaded_areas(con: DuckDBPyConnection) -> None:
+    """Give the new rows (temp table ``new_rows``) their ward and custom areas, when loaded."""
+    from safercity.analytics.areas import assign_rows
+
+    assign_rows(con, "new_rows")
+
+
+def _commit_table(
+    ws: Workspace,
+    f: InputFile,
+    result: FileResult,
+    table: str,
+    frame: pd.DataFrame,
+    bad: pd.DataFrame,
+) -> None:
+    con = ws.con
+    result.rows_read = len(frame) + len(bad)
+    if table == "outcomes" and len(frame):
+        result.months = sorted({m.strftime("%Y-%m") for m in frame["month"]})
+        result.force = frame["force"].dropna().iloc[0] if frame["force"].notna().any() else None
+    with ws.transaction():
+        if table == "outcomes" and len(frame):
+            con.register("_keys", frame[["force", "month"]].drop_duplicates())
+            replaced = first_row(
+                con,
+                "SELECT count(*) FROM outcomes WHERE (force, month) IN (SELECT force, month FROM _keys)",
+            )
+            if replaced and replaced[0]:
+                result.replaced.append(
+                    f"{replaced[0]} outcome rows from an earlier release replaced"
+                )
+                con.execute(
+                    "DELETE FROM outcomes WHERE (force, month) IN (SELECT force, month FROM _keys)"
+                )
+            con.unregister("_keys")
+        con.register("_rows", frame)
+        names = ", ".join(frame.columns)
+        con.execute(
+            f"INSERT INTO {table} (source_id, {names}) SELECT ?, {names} FROM _rows", [f.sha256]
+        )
+        con.unregister("_rows")
+        result.rows_stored = len(frame)
+        result.rows_quarantined = _quarantine(con, f)
+        _record_source(con, f, f"police_uk_{table}", result, "; ".join(result.replaced) or None)
+    con.execute("DROP TABLE IF EXISTS staged; DROP TABLE IF EXISTS bad")
+
+
+def _commit_met(
+    ws: Workspace, f: InputFile, result: FileResult, rows: pd.DataFrame, bad: pd.DataFrame
+) -> None:
+    con = ws.con
+    result.rows_read = len(rows) + len(bad)
+    result.months = sorted({m.strftime("%Y-%m") for m in rows["month"]}) if len(rows) else []
+    result.force = "Metropolitan Police"
+    with ws.transaction():
+        con.register("_met", rows)
+        old = first_row(
+            con,
+            "SELECT count(*) FROM recorded_crime r WHERE source_id <> ? AND EXISTS (SELECT 1 FROM _met m "
+            "WHERE m.area_type = r.area_type AND m.area_name = r.area_name AND m.month = r.month "
+            "AND m.major_category = r.major_category AND m.minor_category = r.minor_category)",
+            [f.sha256],
+        )
+        if old and old[0]:
+            result.replaced.append(f"{old[0]} monthly counts from an earlier release replaced")
+            con.execute(
+                "DELETE FROM recorded_crime r WHERE EXISTS (SELECT 1 FROM _met m WHERE m.area_type = r.area_type "
+                "AND m.area_name = r.area_name AND m.month = r.month AND m.major_category = r.major_category "
+                "AND m.minor_category = r.minor_category)"
+            )
+        con.execute(
+            "INSERT INTO recorded_crime SELECT ?, area_type, area_code, area_name, major_category, "
+            "minor_category, month, count FROM _met",
+            [f.sha256],
+        )
+        con.unregister("_met")
+        result.rows_stored = len(rows)
+        con.register("_bad", bad)
+        result.rows_quarantined = _quarantine(con, f, "_bad")
+        con.unregister("_bad")
+        _record_source(con, f, "met_recorded_crime", result, "; ".join(result.replaced) or None)

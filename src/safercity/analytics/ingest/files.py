@@ -1,0 +1,161 @@
+"""Find the files to import: plain files, folders, zip archives (police.uk custom downloads with
+monthly ``YYYY-MM/`` folders) and tar archives (police.uk API output), and tell their kind."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from safercity.analytics.ingest.errors import FileProblem
+
+STREET_HEADER = ("crime id", "month", "reported by", "falls within", "longitude", "latitude")
+OUTCOMES_MARK = "outcome type"
+STOP_SEARCH_HEADER = ("type", "date", "part of a policing operation")
+MET_HEADER = ("majortext", "minortext")
+
+KINDS = (
+    "police_uk_street",
+    "police_uk_outcomes",
+    "police_uk_stop_search",
+    "police_uk_api",
+    "met_recorded_crime",
+    "local_extract",
+)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file to import: ``display`` names it for people (``archive.zip!2018-07/x.csv``)."""
+
+    path: Path
+    display: str
+    sha256: str
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _is_data_name(name: str) -> bool:
+    low = name.lower()
+    base = low.rsplit("/", 1)[-1]
+    return not base.startswith(".") and low.endswith((".csv", ".json"))
+
+
+@contextmanager
+def expand(paths: list[Path]) -> Iterator[list[InputFile]]:
+    """Yield every data file under ``paths``, unpacking archives into a temporary folder."""
+    tmp = Path(tempfile.mkdtemp(prefix="safercity-ingest-"))
+    try:
+        out: list[InputFile] = []
+        for p in paths:
+            out.extend(_expand_one(p, tmp))
+        yield out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _expand_one(path: Path, tmp: Path) -> list[InputFile]:
+    if not path.exists():
+        raise FileProblem(str(path), "no such file or folder")
+    if path.is_dir():
+        found: list[InputFile] = []
+        for child in sorted(path.rglob("*")):
+            if child.is_file() and (_is_data_name(child.name) or _is_archive(child)):
+                found.extend(_expand_one(child, tmp))
+        return found
+    if _is_archive(path):
+        return _unpack(path, tmp)
+    return [InputFile(path=path, display=str(path), sha256=sha256_of(path))]
+
+
+def _is_archive(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith((".zip", ".tar.gz", ".tgz", ".tar"))
+
+
+def _unpack(path: Path, tmp: Path) -> list[InputFile]:
+    dest = Path(tempfile.mkdtemp(dir=tmp))
+    members: list[tuple[str, Path]] = []
+    name = path.name.lower()
+    try:
+        if name.endswith(".zip"):
+            with zipfile.ZipFile(path) as zf:
+                bad = zf.testzip()
+                if bad is not None:
+                    raise FileProblem(str(path), f"the zip archive is damaged (member {bad})")
+                for info in sorted(zf.infolist(), key=lambda i: i.filename):
+                    if info.is_dir() or not _is_data_name(info.filename):
+                        continue
+                    target = dest / f"{len(members):06d}_{Path(info.filename).name}"
+                    with zf.open(info) as src, target.open("wb") as dst:
+                        shutil.copyfileobj(src, dst)
+                    members.append((info.filename, target))
+        else:
+            # stream the archive once, in its own order (seeking in a .tar.gz is quadratic)
+            with tarfile.open(path, mode="r|*") as tf:
+                for info in tf:
+                    if not info.isfile() or not _is_data_name(info.name):
+                        continue
+                    src = tf.extractfile(info)
+                    if src is None:
+                        continue
+                    target = dest / f"{len(members):06d}_{Path(info.name).name}"
+                    with src, target.open("wb") as dst:
+                        shutil.copyfileobj(src, dst)
+                    members.append((info.name, target))
+            members.sort()
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+        raise FileProblem(str(path), f"the archive is damaged or truncated ({exc})") from exc
+    if not members:
+        raise FileProblem(str(path), "the archive holds no CSV or JSON files")
+    return [
+        InputFile(path=target, display=f"{path}!{member}", sha256=sha256_of(target))
+        for member, target in members
+    ]
+
+
+def sniff_kind(f: InputFile) -> str:
+    """Tell a file's kind from its name and first line; raise :class:`FileProblem` if unknown."""
+    size = f.path.stat().st_size
+    if size == 0:
+        raise FileProblem(f.display, "the file is empty")
+    with f.path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    stripped = head.lstrip()
+    if not stripped:
+        raise FileProblem(f.display, "the file is empty")
+    if stripped[:1] in (b"[", b"{"):
+        return "police_uk_api"
+    try:
+        first = head.split(b"\n", 1)[0].decode("utf-8").strip().lower()
+    except UnicodeDecodeError as exc:
+        raise FileProblem(
+            f.display, "line 1: the file is not UTF-8 text (save it as UTF-8 CSV and try again)"
+        ) from exc
+    cols = tuple(c.strip().strip('"') for c in first.split(","))
+    if cols[: len(STREET_HEADER)] == STREET_HEADER:
+        return "police_uk_outcomes" if OUTCOMES_MARK in cols else "police_uk_street"
+    if cols[: len(STOP_SEARCH_HEADER)] == STOP_SEARCH_HEADER:
+        return "police_uk_stop_search"
+    if cols[: len(MET_HEADER)] == MET_HEADER:
+        return "met_recorded_crime"
+    raise FileProblem(
+        f.display,
+        "unknown file type: not a police.uk street, outcomes or stop-and-search CSV, police.uk "
+        "API JSON or a Metropolitan Police recorded-crime table (for a local extract, give "
+        "--mapping FILE)",
+    )

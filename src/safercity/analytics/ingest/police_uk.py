@@ -1,0 +1,340 @@
+"""police.uk street-level, outcomes and stop-and-search CSVs, read by DuckDB.
+
+Rows DuckDB cannot split (too many or too few columns, bad encoding) are caught by its rejects
+table with their line; the rest are checked in SQL (month, category, coordinates) and the bad
+ones set aside with line, field and reason.
+
+Keys: a crime is ``crime:<Crime ID>:<n>`` (police.uk lists some crimes more than once under one
+Crime ID, and counts each row, so the n-th row of an ID in the file is kept as its own record);
+anti-social behaviour has no Crime ID, so its key hashes force, month, place and category, with
+the same occurrence number for identical rows.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from duckdb import DuckDBPyConnection
+
+from safercity.analytics import geography
+from safercity.analytics.ingest.errors import FileProblem
+from safercity.analytics.ingest.files import InputFile
+from safercity.analytics.ingest.staging import INCIDENT_NAMES, create_empty
+from safercity.analytics.store import first_row
+
+STREET_COLUMNS = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+OUTCOME_COLUMNS = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Outcome type",
+)
+STOP_SEARCH_COLUMNS = (
+    "Type",
+    "Date",
+    "Part of a policing operation",
+    "Policing operation",
+    "Latitude",
+    "Longitude",
+    "Gender",
+    "Age range",
+    "Self-defined ethnicity",
+    "Officer-defined ethnicity",
+    "Legislation",
+    "Object of search",
+    "Outcome",
+)
+
+#: police.uk force names ("West Yorkshire Police") -> the short names of the LSOA lookup
+FORCE_SQL = (
+    "nullif(trim(regexp_replace(regexp_replace(replace({col}, '&', 'and'), "
+    "'\\s+(Police Service|Police|Constabulary|Service)$', ''), '^Metropolitan$', "
+    "'Metropolitan Police')), '')"
+)
+
+
+def normalise_force(name: str | None) -> str | None:
+    """``"West Yorkshire Police"`` -> ``"West Yorkshire"``, as in the LSOA lookup."""
+    if name is None:
+        return None
+    import re
+
+    out = re.sub(r"\s+(Police Service|Police|Constabulary|Service)$", "", name.replace("&", "and"))
+    out = "Metropolitan Police" if out == "Metropolitan" else out.strip()
+    return out or None
+
+
+def read_raw(con: DuckDBPyConnection, f: InputFile, expected: tuple[str, ...]) -> None:
+    """Read ``f`` into temp table ``raw`` (all text, with ``line``) and its rejects into ``bad``."""
+    con.execute("DROP TABLE IF EXISTS rej; DROP TABLE IF EXISTS rej_scan")
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM read_csv(?, header=true, "
+            "all_varchar=true, store_rejects=true, rejects_table='rej', rejects_scan='rej_scan', "
+            "parallel=false, auto_detect=true, delim=',', quote='\"', escape='\"')",
+            [str(f.path)],
+        )
+    except Exception as exc:  # duckdb raises its own Error subclasses
+        raise FileProblem(f.display, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
+    cols = [r[0] for r in con.execute("DESCRIBE raw0").fetchall()]
+    missing = [c for c in expected if c not in cols]
+    if missing:
+        raise FileProblem(f.display, f"line 1: missing column(s) {', '.join(missing)}")
+    rejects = con.execute(
+        "SELECT line, min(error_type), min(column_name), min(csv_line), min(error_message) "
+        "FROM rej GROUP BY line ORDER BY line"
+    ).fetchall()
+    enc = [r for r in rejects if r[1] == "INVALID ENCODING"]
+    if enc and len(enc) * 2 >= len(rejects):
+        raise FileProblem(
+            f.display,
+            f"line {enc[0][0]}: the file is not UTF-8 text (save it as UTF-8 CSV and try again)",
+        )
+    n_good = first_row(con, "SELECT count(*) FROM raw0")[0]  # type: ignore[index]
+    rejected_lines = np.array([r[0] for r in rejects], dtype=np.int64)
+    lines = _good_lines(f.path, n_good, rejected_lines)
+    con.register("_lines_df", pd.DataFrame({"line": lines}))
+    con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM raw0 POSITIONAL JOIN _lines_df")
+    con.unregister("_lines_df")
+    con.execute("DROP TABLE raw0")
+    create_empty(con)
+    if rejects:
+        bad = pd.DataFrame(
+            {
+                "line": [r[0] for r in rejects],
+                "field": [r[2] for r in rejects],
+                "reason": [_reject_reason(r[1], r[4]) for r in rejects],
+                "raw": [r[3] for r in rejects],
+            }
+        )
+        con.register("_rej_df", bad)
+        con.execute(
+            "INSERT INTO bad (line, field, reason, raw) SELECT line, field, reason, raw FROM _rej_df"
+        )
+        con.unregister("_rej_df")
+
+
+def _reject_reason(kind: str, message: str) -> str:
+    return {
+        "TOO MANY COLUMNS": "wrong column count: too many columns",
+        "MISSING COLUMNS": "wrong column count: too few columns",
+        "INVALID ENCODING": "not UTF-8 text",
+        "UNQUOTED VALUE": "badly quoted value",
+    }.get(kind, f"{kind.lower()}: {message}")
+
+
+def _good_lines(path: Path, n_good: int, rejected: np.ndarray) -> np.ndarray:
+    """Line numbers of the good records, in order.
+
+    Fast path: one record per physical line (police.uk files are), so the good records are the
+    data lines less the rejected ones. If the counts disagree (quoted newlines, blank lines),
+    count records with the csv module, which tracks physical lines exactly.
+    """
+    data = np.fromfile(path, dtype=np.uint8)
+    n_lines = int(np.count_nonzero(data == 10))
+    if len(data) and data[-1] != 10:
+        n_lines += 1
+    all_lines = np.arange(2, n_lines + 1, dtype=np.int64)
+    good = np.setdiff1d(all_lines, rejected, assume_unique=False)
+    if len(good) == n_good:
+        return good
+    starts: list[int] = []
+    with path.open(newline="", encoding="utf-8", errors="replace") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        start = reader.line_num + 1
+        for row in reader:
+            if row:
+                starts.append(start)
+            start = reader.line_num + 1
+    arr = np.setdiff1d(np.array(starts, dtype=np.int64), rejected)
+    if len(arr) != n_good:  # pragma: no cover - defensive: never guess a line number
+        return np.full(n_good, -1, dtype=np.int64)
+    return arr
+
+
+def _raw_json(columns: tuple[str, ...]) -> str:
+    return "to_json(struct_pack(" + ", ".join(f'"{c}" := "{c}"' for c in columns) + "))::VARCHAR"
+
+
+def stage_street(con: DuckDBPyConnection, f: InputFile) -> None:
+    """police.uk street-level CRIME CSV -> ``staged`` and ``bad``."""
+    read_raw(con, f, STREET_COLUMNS)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE checked AS
+        SELECT r.line,
+               nullif(trim(r."Crime ID"), '') AS crime_id,
+               TRY_STRPTIME(trim(r."Month"), '%Y-%m')::DATE AS month,
+               {FORCE_SQL.format(col='r."Falls within"')} AS force,
+               TRY_CAST(nullif(trim(r."Longitude"), '') AS DOUBLE) AS longitude,
+               TRY_CAST(nullif(trim(r."Latitude"), '') AS DOUBLE) AS latitude,
+               nullif(trim(r."Longitude"), '') IS NOT NULL AS has_lon,
+               nullif(trim(r."Latitude"), '') IS NOT NULL AS has_lat,
+               nullif(r."Location", '') AS location,
+               nullif(trim(r."LSOA code"), '') AS lsoa_code,
+               nullif(trim(r."LSOA name"), '') AS lsoa_name,
+               c.name AS category,
+               r."Crime type" AS offence,
+               nullif(r."Last outcome category", '') AS outcome,
+               nullif(r."Context", '') AS context,
+               r."Month" AS month_text,
+               {_raw_json(STREET_COLUMNS)} AS raw
+        FROM raw r
+        LEFT JOIN ref_category c ON c.key = lower(regexp_replace(trim(r."Crime type"), '\\s+', ' ', 'g'))
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE checked2 AS
+        SELECT *,
+               CASE
+                 WHEN month IS NULL THEN 'Month'
+                 WHEN category IS NULL THEN 'Crime type'
+                 WHEN has_lon AND longitude IS NULL THEN 'Longitude'
+                 WHEN has_lat AND latitude IS NULL THEN 'Latitude'
+                 WHEN has_lon <> has_lat THEN CASE WHEN has_lon THEN 'Latitude' ELSE 'Longitude' END
+                 WHEN longitude IS NOT NULL AND NOT (longitude BETWEEN {geography.UK_LONLAT_BOUNDS[0]}
+                      AND {geography.UK_LONLAT_BOUNDS[2]} AND latitude BETWEEN
+                      {geography.UK_LONLAT_BOUNDS[1]} AND {geography.UK_LONLAT_BOUNDS[3]})
+                      THEN 'Longitude'
+               END AS bad_field
+        FROM checked
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO bad (line, field, reason, raw)
+        SELECT line, bad_field,
+               CASE bad_field
+                 WHEN 'Month' THEN 'unparseable month ' || coalesce('"' || month_text || '"', '(empty)')
+                      || ' (expected YYYY-MM)'
+                 WHEN 'Crime type' THEN 'unknown category "' || coalesce(offence, '') || '"'
+                 ELSE CASE WHEN longitude IS NOT NULL AND latitude IS NOT NULL
+                      THEN 'coordinates outside the UK (' || longitude::VARCHAR || ', '
+                           || latitude::VARCHAR || ')'
+                      ELSE 'unparseable or incomplete coordinates' END
+               END,
+               raw
+        FROM checked2 WHERE bad_field IS NOT NULL
+        """
+    )
+    good = con.execute(
+        "SELECT line, longitude, latitude FROM checked2 WHERE bad_field IS NULL "
+        "AND longitude IS NOT NULL ORDER BY line"
+    ).fetchnumpy()
+    e, n = geography.to_bng(
+        np.asarray(good["longitude"], dtype=np.float64),
+        np.asarray(good["latitude"], dtype=np.float64),
+    )
+    con.register("_bng_df", pd.DataFrame({"line": good["line"], "e": e, "n": n}))
+    cols = ", ".join(INCIDENT_NAMES)
+    con.execute(
+        f"""
+        INSERT INTO staged ({cols}, line)
+        SELECT
+            CASE WHEN k.crime_id IS NOT NULL THEN 'crime:' || k.crime_id || ':'
+                      || (row_number() OVER (PARTITION BY k.crime_id ORDER BY k.line))::VARCHAR
+                 ELSE 'asb:' || md5(concat_ws('|', k.force, k.month, k.longitude, k.latitude,
+                          k.location, k.lsoa_code, k.category))
+                      || ':' || (row_number() OVER (PARTITION BY k.force, k.month, k.longitude,
+                          k.latitude, k.location, k.lsoa_code, k.category ORDER BY k.line))::VARCHAR
+            END,
+            k.crime_id, 'police_uk_street', coalesce(k.force, r.force), k.month, NULL, NULL,
+            k.category, k.offence, k.longitude, k.latitude, b.e, b.n, k.location, 'Force',
+            k.lsoa_code, coalesce(k.lsoa_name, r.lsoa_name), r.local_authority, NULL, NULL,
+            k.outcome, k.context, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+            k.line
+        FROM checked2 k
+        LEFT JOIN _bng_df b ON b.line = k.line
+        LEFT JOIN ref_lsoa r ON r.lsoa_code = k.lsoa_code
+        WHERE k.bad_field IS NULL
+        """
+    )
+    con.unregister("_bng_df")
+    con.execute("DROP TABLE checked; DROP TABLE checked2; DROP TABLE raw")
+
+
+def stage_outcomes(con: DuckDBPyConnection, f: InputFile) -> pd.DataFrame:
+    """police.uk outcomes CSV -> a frame for the ``outcomes`` table (bad rows into ``bad``)."""
+    read_raw(con, f, OUTCOME_COLUMNS)
+    frame = con.execute(
+        f"""
+        SELECT line, nullif(trim("Crime ID"), '') AS crime_id,
+               TRY_STRPTIME(trim("Month"), '%Y-%m')::DATE AS month,
+               {FORCE_SQL.format(col='"Falls within"')} AS force,
+               TRY_CAST(nullif(trim("Longitude"), '') AS DOUBLE) AS longitude,
+               TRY_CAST(nullif(trim("Latitude"), '') AS DOUBLE) AS latitude,
+               nullif("Location", '') AS location, nullif(trim("LSOA code"), '') AS lsoa_code,
+               nullif(trim("LSOA name"), '') AS lsoa_name, "Outcome type" AS outcome_type,
+               "Month" AS month_text, {_raw_json(OUTCOME_COLUMNS)} AS raw
+        FROM raw ORDER BY line
+        """
+    ).df()
+    bad = frame["month"].isna()
+    _bad_rows(con, frame[bad], "Month", "unparseable month (expected YYYY-MM)")
+    con.execute("DROP TABLE raw")
+    return _without(frame[~bad], "month_text", "raw", "line")
+
+
+def stage_stop_search(con: DuckDBPyConnection, f: InputFile) -> pd.DataFrame:
+    """police.uk stop-and-search CSV -> a frame for the ``stop_search`` table."""
+    read_raw(con, f, STOP_SEARCH_COLUMNS)
+    frame = con.execute(
+        f"""
+        SELECT line, "Type" AS type, timezone('UTC', TRY_CAST("Date" AS TIMESTAMPTZ)) AS occurred_at,
+               TRY_CAST(nullif(trim("Latitude"), '') AS DOUBLE) AS latitude,
+               TRY_CAST(nullif(trim("Longitude"), '') AS DOUBLE) AS longitude,
+               "Gender" AS gender, "Age range" AS age_range,
+               "Self-defined ethnicity" AS self_defined_ethnicity,
+               "Officer-defined ethnicity" AS officer_defined_ethnicity,
+               "Legislation" AS legislation, "Object of search" AS object_of_search,
+               "Outcome" AS outcome, {_raw_json(STOP_SEARCH_COLUMNS)} AS raw
+        FROM raw ORDER BY line
+        """
+    ).df()
+    bad = frame["occurred_at"].isna()
+    _bad_rows(con, frame[bad], "Date", "unparseable date-time")
+    con.execute("DROP TABLE raw")
+    out = _without(frame[~bad], "raw", "line")
+    return out
+
+
+def _without(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    # column selection, not DataFrame.drop, which warns inside pandas 3.1
+    return frame[[c for c in frame.columns if c not in columns]].copy()
+
+
+def _bad_rows(con: DuckDBPyConnection, rows: pd.DataFrame, field: str, reason: str) -> None:
+    if rows.empty:
+        return
+    con.register(
+        "_bad_df",
+        pd.DataFrame({"line": rows["line"], "field": field, "reason": reason, "raw": rows["raw"]}),
+    )
+    con.execute(
+        "INSERT INTO bad (line, field, reason, raw) SELECT line, field, reason, raw FROM _bad_df"
+    )
+    con.unregister("_bad_df")

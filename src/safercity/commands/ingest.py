@@ -1,0 +1,84 @@
+"""``safercity ingest``: import crime data into a workspace."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from safercity.analytics.ingest import FileProblem, ingest_paths
+from safercity.cli import UserError, add_command, add_workspace_argument, print_json
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        subparsers,
+        "ingest",
+        help="Import police.uk CSVs/zips, police.uk API JSON, Met recorded-crime tables and "
+        "local extracts into a workspace. Bad rows are set aside in quarantine; good rows kept.",
+        example="safercity ingest 2018-07-west-yorkshire-street.csv police-uk-download.zip",
+        handler=run,
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or archives")
+    add_workspace_argument(parser)
+    parser.add_argument(
+        "--strict", action="store_true", help="refuse a whole file that has any bad row"
+    )
+    parser.add_argument(
+        "--mapping", metavar="FILE", help="mapping file (YAML) for a local incident extract"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    err = Console(stderr=True)
+    try:
+        with Progress(
+            TextColumn("[bold]importing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=err,
+            transient=True,
+            disable=args.json or not err.is_terminal,
+        ) as bar:
+            task = bar.add_task("", total=None)
+
+            def progress(done: int, total: int, name: str) -> None:
+                bar.update(task, completed=done, total=total, description=name[-60:])
+
+            summary = ingest_paths(
+                args.workspace,
+                args.paths,
+                strict=args.strict,
+                mapping=args.mapping,
+                progress=progress,
+            )
+    except FileProblem as exc:
+        raise UserError(str(exc)) from exc
+    if args.json:
+        print_json(summary.as_dict())
+    else:
+        for f in summary.files:
+            if f.status == "failed":
+                print(f"FAILED  {f.file}\n        {f.error}")
+                continue
+            if f.status == "already imported":
+                print(f"same    {f.file} (already imported: nothing added)")
+                continue
+            months = f"{f.months[0]}..{f.months[-1]}" if len(f.months) > 1 else "".join(f.months)
+            print(
+                f"ok      {f.file}: {f.rows_stored} stored, {f.rows_already_stored} already held, "
+                f"{f.rows_quarantined} quarantined ({f.kind}, {months})"
+            )
+            for note in f.replaced:
+                print(f"        {note}")
+        t = summary.totals()
+        print(
+            f"{t['files']} file(s): {t['rows_stored']} rows stored, {t['rows_already_stored']} "
+            f"already held, {t['rows_quarantined']} quarantined, {t['files_failed']} failed"
+        )
+        if t["rows_quarantined"]:
+            print(f"see the quarantined rows: safercity quarantine --workspace {args.workspace}")
+    return 1 if summary.failed else 0

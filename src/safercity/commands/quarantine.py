@@ -1,0 +1,48 @@
+"""``safercity quarantine``: the rows set aside at import, with file, line, field and reason."""
+
+from __future__ import annotations
+
+import argparse
+
+from safercity.analytics.store import Workspace
+from safercity.cli import UserError, add_command, add_workspace_argument, print_json
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        subparsers,
+        "quarantine",
+        help="List the rows set aside at import (file, line, field, reason, the row itself).",
+        example="safercity quarantine --workspace safercity-data --limit 20",
+        handler=run,
+    )
+    add_workspace_argument(parser)
+    parser.add_argument("--file", help="only rows from files whose name contains this text")
+    parser.add_argument("--limit", type=int, default=100, help="at most this many rows (100)")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        ws = Workspace(args.workspace, read_only=True)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from exc
+    with ws:
+        where, params = "", []
+        if args.file:
+            where, params = "WHERE file LIKE ?", [f"%{args.file}%"]
+        rows = ws.con.execute(
+            f"SELECT file, line, field, reason, raw FROM quarantine {where} "
+            "ORDER BY file, line LIMIT ?",
+            [*params, args.limit],
+        ).fetchall()
+        total = ws.con.execute(f"SELECT count(*) FROM quarantine {where}", params).fetchall()[0][0]
+    items = [dict(zip(("file", "line", "field", "reason", "raw"), r, strict=True)) for r in rows]
+    if args.json:
+        print_json({"total": total, "rows": items})
+        return 0
+    for r in items:
+        print(f"{r['file']}:{r['line']}  {r['field'] or '(row)'}: {r['reason']}")
+    print(
+        f"{total} quarantined row(s){' (first ' + str(len(items)) + ')' if total > len(items) else ''}"
+    )
+    return 0

@@ -1,0 +1,47 @@
+"""``safercity status``: what the workspace holds."""
+
+from __future__ import annotations
+
+import argparse
+
+from safercity.analytics.status import workspace_status
+from safercity.analytics.store import Workspace
+from safercity.cli import UserError, add_command, add_workspace_argument, print_json
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        subparsers,
+        "status",
+        help="Show what a workspace holds: sources, months, rows per category, rows without "
+        "location, quarantined rows.",
+        example="safercity status --workspace safercity-data --json",
+        handler=run,
+    )
+    add_workspace_argument(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        ws = Workspace(args.workspace, read_only=True)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from exc
+    with ws:
+        status = workspace_status(ws)
+    if args.json:
+        print_json(status)
+        return 0
+    months = status["months"]
+    print(f"workspace      {status['workspace']}")
+    print(f"incidents      {status['incidents']:,}")
+    print(f"months         {months[0] + '..' + months[-1] if months else '-'} ({len(months)})")
+    print(f"no location    {status['without_location']:,}")
+    print(f"quarantined    {status['quarantined']:,}")
+    print(f"sources        {len(status['sources'])} file(s)")
+    for name, n in status["by_category"].items():
+        print(f"  {name:<32} {n:>10,}")
+    for rc in status["recorded_crime"]:
+        print(f"recorded crime {rc['area_type']}: {rc['areas']} areas {rc['from']}..{rc['to']}")
+    for kind, n in status["areas"].items():
+        print(f"areas          {kind}: {n}")
+    return 0

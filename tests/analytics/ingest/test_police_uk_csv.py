@@ -1,0 +1,320 @@
+"""police.uk CSV import on real West Yorkshire and City of London files: nothing lost."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from safercity.analytics.ingest import ingest_paths
+from safercity.analytics.store import Workspace
+
+pytestmark = pytest.mark.shared_data
+
+WY = "police-uk/west-yorkshire"
+STREET_HEADER = (
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
+
+
+def rows_of(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def count(ws_path: Path, sql: str) -> object:
+    with Workspace(ws_path, read_only=True) as ws:
+        return ws.con.execute(sql).fetchall()[0][0]
+
+
+def test_every_row_of_a_real_month_is_stored(shared_data: Path, tmp_path: Path) -> None:
+    src = shared_data / WY / "2018-07-west-yorkshire-street.csv"
+    expected = rows_of(src)
+    summary = ingest_paths(tmp_path / "ws", [src])
+    (f,) = summary.files
+    assert (f.status, f.kind, f.months, f.force) == (
+        "imported",
+        "police_uk_street",
+        ["2018-07"],
+        "West Yorkshire",
+    )
+    assert f.rows_stored == len(expected) == 31635
+    assert f.rows_quarantined == 0
+    no_loc = sum(1 for r in expected if not r["Longitude"])
+    assert count(tmp_path / "ws", "SELECT count(*) FROM incidents WHERE easting IS NULL") == no_loc
+    violence = sum(1 for r in expected if r["Crime type"] == "Violence and sexual offences")
+    assert (
+        count(
+            tmp_path / "ws",
+            "SELECT count(*) FROM incidents WHERE category = 'Violence and sexual offences'",
+        )
+        == violence
+    )
+    # every row with an LSOA in the file gets its local authority from the built-in lookup
+    assert (
+        count(
+            tmp_path / "ws",
+            "SELECT count(*) FROM incidents WHERE lsoa_code IS NOT NULL AND local_authority IS NULL",
+        )
+        == 0
+    )
+    assert count(tmp_path / "ws", "SELECT count(DISTINCT local_authority) FROM incidents") >= 5
+
+
+def test_british_national_grid_projection(shared_data: Path, tmp_path: Path) -> None:
+    from safercity.analytics.geography import to_bng
+
+    from safercity.analytics.geography import project
+
+    # Ordnance Survey's worked example of the projection (A guide to coordinate systems in Great
+    # Britain, annex C.1): OSGB36 52°39'27.2531"N 1°43'4.5177"E -> E 651409.903, N 313177.270.
+    lat = 52 + 39 / 60 + 27.2531 / 3600
+    lon = 1 + 43 / 60 + 4.5177 / 3600
+    e, n = project(np.array([lon]), np.array([lat]), "EPSG:4277")
+    assert abs(e[0] - 651409.903) < 0.01 and abs(n[0] - 313177.270) < 0.01
+    # WGS84 -> OSGB36 by pyproj's Helmert fallback moves a point about 100 m here (Airy vs GRS80)
+    e84, n84 = to_bng(np.array([lon]), np.array([lat]))
+    assert 50 < np.hypot(e84[0] - e[0], n84[0] - n[0]) < 200
+    ingest_paths(tmp_path / "ws", [shared_data / WY / "2018-07-west-yorkshire-street.csv"])
+    with Workspace(tmp_path / "ws", read_only=True) as ws:
+        lon_s, lat_s, e_s, n_s = (
+            ws.con.execute(
+                "SELECT longitude, latitude, easting, northing FROM incidents "
+                "WHERE easting IS NOT NULL ORDER BY incident_key"
+            )
+            .fetchnumpy()
+            .values()
+        )
+    e2, n2 = to_bng(lon_s, lat_s)
+    assert np.allclose(e_s, e2) and np.allclose(n_s, n2)
+    # West Yorkshire lies between E 380-450 km and N 400-460 km (a few crimes lie outside it)
+    assert (
+        380_000 < np.median(e_s) < 450_000 and 400_000 < np.median(n_s) < 460_000
+    )
+
+
+def test_reimport_adds_nothing(shared_data: Path, tmp_path: Path) -> None:
+    src = shared_data / WY / "2016-07-west-yorkshire-street.csv"
+    ingest_paths(tmp_path / "ws", [src])
+    again = ingest_paths(tmp_path / "ws", [src])
+    assert again.files[0].status == "already imported"
+    assert count(tmp_path / "ws", "SELECT count(*) FROM incidents") == 27176
+
+
+def corrupt_copy(src: Path, dest: Path) -> dict[int, str]:
+    """A copy with known bad lines; returns {line number: field expected in quarantine}."""
+    lines = src.read_text(encoding="utf-8").splitlines()
+    lines[5] += ",surplus"  # line 6: too many columns
+    lines[10] = lines[10].split(",", 3)[0]  # line 11: too few
+    lines[12] = lines[12].replace(",2018-07,", ",2018-13,", 1)  # line 13: bad month
+    parts = lines[20].split(",")
+    parts[9] = "Pickpocketing"  # line 21: unknown category
+    lines[20] = ",".join(parts)
+    parts = lines[30].split(",")
+    parts[4], parts[5] = "2.35", "48.85"  # line 31: Paris
+    lines[30] = ",".join(parts)
+    dest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {6: None, 11: "Month", 13: "Month", 21: "Crime type", 31: "Longitude"}  # type: ignore[dict-item]
+
+
+def test_bad_rows_are_quarantined_with_line_and_field(shared_data: Path, tmp_path: Path) -> None:
+    src = shared_data / WY / "2018-07-west-yorkshire-street.csv"
+    bad = tmp_path / "2018-07-west-yorkshire-street.csv"
+    expected = corrupt_copy(src, bad)
+    summary = ingest_paths(tmp_path / "ws", [bad])
+    (f,) = summary.files
+    assert f.rows_quarantined == 5
+    assert f.rows_stored == 31635 - 5
+    assert f.rows_read == 31635
+    with Workspace(tmp_path / "ws", read_only=True) as ws:
+        q = ws.con.execute(
+            "SELECT line, field, reason, file, raw FROM quarantine ORDER BY line"
+        ).fetchall()
+    assert [r[0] for r in q] == sorted(expected)
+    by_line = {r[0]: r for r in q}
+    assert by_line[13][1] == "Month" and "2018-13" in by_line[13][2]
+    assert by_line[21][1] == "Crime type" and "Pickpocketing" in by_line[21][2]
+    assert by_line[31][1] == "Longitude" and "outside the UK" in by_line[31][2]
+    assert "too many" in by_line[6][2] and "too few" in by_line[11][2]
+    assert all(r[3] == str(bad) for r in q)
+    # the line numbers point at the right text in the file
+    text = bad.read_text().splitlines()
+    assert (
+        "surplus" in text[6 - 1] and "2018-13" in text[13 - 1] and "Pickpocketing" in text[21 - 1]
+    )
+
+
+def test_strict_refuses_the_whole_file(shared_data: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "x-street.csv"
+    corrupt_copy(shared_data / WY / "2018-07-west-yorkshire-street.csv", bad)
+    summary = ingest_paths(tmp_path / "ws", [bad], strict=True)
+    assert summary.files[0].status == "failed"
+    assert "--strict" in (summary.files[0].error or "") and "line 6" in (
+        summary.files[0].error or ""
+    )
+    assert count(tmp_path / "ws", "SELECT count(*) FROM incidents") == 0
+    assert count(tmp_path / "ws", "SELECT count(*) FROM quarantine") == 0
+
+
+def test_newer_release_replaces_the_month_and_says_so(shared_data: Path, tmp_path: Path) -> None:
+    src = shared_data / WY / "2017-07-west-yorkshire-street.csv"
+    ingest_paths(tmp_path / "ws", [src])
+    lines = src.read_text(encoding="utf-8").splitlines()
+    newer = tmp_path / "republished" / src.name
+    newer.parent.mkdir()
+    newer.write_text("\n".join(lines[:-100]) + "\n", encoding="utf-8")  # 100 crimes withdrawn
+    summary = ingest_paths(tmp_path / "ws", [newer])
+    (f,) = summary.files
+    assert f.replaced and "2017-07" in f.replaced[0] and "28537 rows" in f.replaced[0]
+    assert count(tmp_path / "ws", "SELECT count(*) FROM incidents") == 28537 - 100
+
+
+def test_zip_of_monthly_folders_as_police_uk_downloads_it(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for month in ("2016-01", "2016-02"):
+            for kind in ("street", "outcomes", "stop-and-search"):
+                name = f"{month}-city-of-london-{kind}.csv"
+                zf.write(
+                    shared_data / "police-uk/city-of-london-2016-2017" / name, f"{month}/{name}"
+                )
+    summary = ingest_paths(tmp_path / "ws", [archive])
+    kinds = sorted({f.kind for f in summary.files if f.kind})
+    assert kinds == ["police_uk_outcomes", "police_uk_stop_search", "police_uk_street"]
+    assert all(f.status == "imported" for f in summary.files)
+    street = sum(
+        len(
+            rows_of(
+                shared_data
+                / "police-uk/city-of-london-2016-2017"
+                / f"{m}-city-of-london-street.csv"
+            )
+        )
+        for m in ("2016-01", "2016-02")
+    )
+    assert count(tmp_path / "ws", "SELECT count(*) FROM incidents") == street
+    assert count(tmp_path / "ws", "SELECT count(*) FROM outcomes") > 0
+    assert count(tmp_path / "ws", "SELECT count(*) FROM stop_search") > 0
+    assert summary.files[0].file.startswith(f"{archive}!2016-01/")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"name,age\nbob,4\n", "unknown file type"),
+        (
+            (",".join(STREET_HEADER) + "\n" + "x,2018-07,Caf\xe9,F,,,,,,Burglary,,\n" * 3).encode(
+                "latin-1"
+            ),
+            "not UTF-8",
+        ),
+    ],
+)
+def test_file_level_problems_give_one_clear_message(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    f = tmp_path / "input.csv"
+    f.write_bytes(content)
+    summary = ingest_paths(tmp_path / "ws", [f])
+    assert summary.files[0].status == "failed"
+    assert message in (summary.files[0].error or "")
+    assert str(f) in (summary.files[0].error or "")
+
+
+def test_truncated_zip_gives_a_clear_error_and_no_traceback(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(shared_data / WY / "2016-07-west-yorkshire-street.csv", "2016-07/a-street.csv")
+    data = archive.read_bytes()
+    archive.write_bytes(data[: len(data) // 2])
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "safercity",
+            "ingest",
+            str(archive),
+            "--workspace",
+            str(tmp_path / "ws"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert str(archive) in proc.stderr and ("damaged" in proc.stderr or "truncated" in proc.stderr)
+
+
+def test_a_failed_import_leaves_the_store_as_it_was(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ingest_paths(tmp_path / "ws", [shared_data / WY / "2016-07-west-yorkshire-street.csv"])
+    import safercity.analytics.ingest as ingest_mod
+
+    def boom(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(ingest_mod, "_record_source", boom)
+    with pytest.raises(RuntimeError):
+        ingest_paths(tmp_path / "ws", [shared_data / WY / "2017-07-west-yorkshire-street.csv"])
+    assert count(tmp_path / "ws", "SELECT count(*) FROM incidents") == 27176
+    assert count(tmp_path / "ws", "SELECT count(*) FROM sources") == 1
+
+
+KILL_SCRIPT = """
+import os, sys
+import safercity.analytics.ingest as m
+def die(*a, **k):
+    os._exit(9)  # the process is killed after rows were inserted, before the commit
+m._record_source = die
+m.ingest_paths(sys.argv[1], [sys.argv[2]])
+"""
+
+
+def test_a_kill_mid_import_leaves_the_store_as_it_was(shared_data: Path, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ingest_paths(ws, [shared_data / WY / "2016-07-west-yorkshire-street.csv"])
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            KILL_SCRIPT,
+            str(ws),
+            str(shared_data / WY / "2017-07-west-yorkshire-street.csv"),
+        ],
+        check=False,
+    )
+    assert proc.returncode == 9
+    assert count(ws, "SELECT count(*) FROM incidents") == 27176
+    again = ingest_paths(ws, [shared_data / WY / "2017-07-west-yorkshire-street.csv"])
+    assert again.files[0].rows_stored == 28537
+
+
+def test_folder_import_and_status(shared_data: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(shared_data / WY, folder)
+    summary = ingest_paths(tmp_path / "ws", [folder])
+    assert summary.totals()["rows_stored"] == 27176 + 28537 + 31635
