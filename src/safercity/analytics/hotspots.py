@@ -722,8 +722,19 @@ class GiStar(_GiStarCore):
         wy_full = ndimage.correlate(yz, stencil, mode="constant", cval=0.0)
         card_full = ndimage.correlate(m.astype(np.float64), stencil, mode="constant", cval=0.0)
         self._compute(yz[m], wy_full[m], card_full[m], permutations, seed, fdr)
-        for name in ("Gs", "EGs", "VGs", "Zs", "p_norm", "p_sim", "EG_sim", "seG_sim", "z_sim",
-                     "p_value", "cardinality"):  # fmt: skip
+        for name in (
+            "Gs",
+            "EGs",
+            "VGs",
+            "Zs",
+            "p_norm",
+            "p_sim",
+            "EG_sim",
+            "seG_sim",
+            "z_sim",
+            "p_value",
+            "cardinality",
+        ):
             v = getattr(self, name)
             if v is not None:
                 full = np.full(self.shape, np.nan)

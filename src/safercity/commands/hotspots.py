@@ -1,0 +1,276 @@
+"""``safercity hotspots``: grid counts, kernel density and Getis-Ord Gi* hot and cold spots."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from safercity import settings
+from safercity.analytics.hotspots import (
+    CLASS_LABELS,
+    GiStar,
+    Grid,
+    KernelDensity,
+    dumps_geojson,
+    grid_counts,
+    grid_geojson,
+    grid_svg,
+)
+from safercity.cli import UserError, add_command, print_json
+from safercity.commands._assessment import add_filter_arguments, load_filtered, open_workspace
+
+MAX_CELLS = 25_000_000
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        subparsers,
+        "hotspots",
+        help="Hotspots on a British National Grid lattice: counts, kernel density (quartic or "
+        "Gaussian) and Getis-Ord Gi* hot/cold spots at 90/95/99% with false discovery rate.",
+        example=(
+            "safercity hotspots --workspace ws --area Leeds --category Burglary "
+            "--cell-size 100 --geojson hotspots.geojson --svg hotspots.svg"
+        ),
+        handler=run,
+    )
+    add_filter_arguments(parser)
+    parser.add_argument(
+        "--csv", help="read incidents from this CSV instead of the workspace (with --x/--y)"
+    )
+    parser.add_argument("--x", help="CSV column of x (easting, or longitude with --crs)")
+    parser.add_argument("--y", help="CSV column of y (northing, or latitude with --crs)")
+    parser.add_argument(
+        "--crs",
+        default=None,
+        help="CSV coordinate system, e.g. EPSG:4326 (default: British National Grid metres)",
+    )
+    parser.add_argument(
+        "--cell-size",
+        type=float,
+        default=float(settings.get("cell_size_m")),
+        help="cell size in metres (default: %(default)s)",
+    )
+    parser.add_argument("--kernel", choices=["quartic", "gaussian"], default="quartic")
+    parser.add_argument(
+        "--bandwidth",
+        type=float,
+        default=None,
+        help="quartic search radius / Gaussian standard deviation in metres "
+        "(default: the ArcGIS Pro rule for quartic, Scott's rule for Gaussian)",
+    )
+    parser.add_argument(
+        "--distance-band",
+        type=float,
+        default=None,
+        help="Gi* neighbours within this many metres (default: queen, the 3 x 3 cells)",
+    )
+    parser.add_argument(
+        "--permutations",
+        type=int,
+        default=9999,
+        help="Gi* conditional permutations, 0 for analytic p-values (default: %(default)s; "
+        "cells sharing a count share draws, so this is cheap, and it lets the smallest "
+        "p-value pass false discovery rate control on large grids)",
+    )
+    parser.add_argument("--seed", type=int, default=settings.get("seed"))
+    parser.add_argument(
+        "--no-fdr", action="store_true", help="classify without false discovery rate control"
+    )
+    parser.add_argument("--top", type=int, default=10, help="hot cells to list (default: 10)")
+    parser.add_argument("--geojson", help="write the cells (WGS84) with their results here")
+    parser.add_argument("--svg", help="write an SVG map layer here")
+    parser.add_argument(
+        "--svg-layer",
+        choices=["gi", "density", "counts"],
+        default="gi",
+        help="what the SVG shows (default: Gi* classes)",
+    )
+
+
+def _points(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, int, str]:
+    if args.csv:
+        if not (args.x and args.y):
+            raise UserError("--csv needs --x and --y (the coordinate columns)")
+        path = Path(args.csv)
+        if not path.is_file():
+            raise UserError(f"no such file: {path}")
+        try:
+            frame = pd.read_csv(path)
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            raise UserError(f"cannot read {path} as CSV: {exc}") from None
+        for col in (args.x, args.y):
+            if col not in frame.columns:
+                raise UserError(f"no column {col!r}; the columns are: {', '.join(frame.columns)}")
+        x = pd.to_numeric(frame[args.x], errors="coerce")
+        y = pd.to_numeric(frame[args.y], errors="coerce")
+        keep = x.notna() & y.notna()
+        xs = x[keep].to_numpy(dtype=np.float64)
+        ys = y[keep].to_numpy(dtype=np.float64)
+        if args.crs:
+            from pyproj import CRS, Transformer
+
+            try:
+                src = CRS.from_user_input(args.crs)
+                tr = Transformer.from_crs(src, "EPSG:27700", always_xy=True)
+            except Exception as exc:
+                raise UserError(f"unknown coordinate system {args.crs!r}: {exc}") from None
+            px, py = tr.transform(xs, ys)
+            xs = np.asarray(px, dtype=np.float64)
+            ys = np.asarray(py, dtype=np.float64)
+            ok = np.isfinite(xs) & np.isfinite(ys)
+            xs, ys = xs[ok], ys[ok]
+            dropped = int((~keep).sum()) + int((~ok).sum())
+        else:
+            dropped = int((~keep).sum())
+        return xs, ys, dropped, str(path)
+    if args.x or args.y or args.crs:
+        raise UserError("--x, --y and --crs go with --csv")
+    with open_workspace(args.workspace) as ws:
+        frame = load_filtered(ws, args)
+    if frame.empty:
+        raise UserError("no incidents match these options")
+    has = frame["easting"].notna() & frame["northing"].notna()
+    xs = frame.loc[has, "easting"].to_numpy(dtype=np.float64)
+    ys = frame.loc[has, "northing"].to_numpy(dtype=np.float64)
+    return xs, ys, int((~has).sum()), f"workspace {args.workspace}"
+
+
+def _finite(v: float) -> float | None:
+    return float(v) if math.isfinite(v) else None
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.cell_size <= 0:
+        raise UserError("--cell-size must be a positive number of metres")
+    if args.permutations < 0:
+        raise UserError("--permutations must be 0 or more")
+    if args.bandwidth is not None and args.bandwidth <= 0:
+        raise UserError("--bandwidth must be a positive number of metres")
+    x, y, dropped, source = _points(args)
+    if x.size < 2:
+        raise UserError("fewer than two incidents have a location")
+    grid = Grid.from_points(x, y, args.cell_size)
+    if grid.size > MAX_CELLS:
+        raise UserError(
+            f"the grid would have {grid.size:,} cells: choose a larger --cell-size or an --area"
+        )
+    counts = grid_counts(x, y, grid)
+    try:
+        kde = KernelDensity(x, y, grid, bandwidth=args.bandwidth, kernel=args.kernel)
+        gi = GiStar(
+            counts,
+            cell_size=grid.cell_size,
+            distance_band=args.distance_band,
+            permutations=args.permutations,
+            seed=args.seed,
+            fdr=not args.no_fdr,
+        )
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+    classes = {CLASS_LABELS[k]: int((gi.classes == k).sum()) for k in sorted(CLASS_LABELS)[::-1]}
+    z = np.where(np.isfinite(gi.Zs), gi.Zs, -np.inf).ravel()
+    top_idx = np.argsort(-z, kind="stable")[: max(0, args.top)]
+    top = []
+    for idx in top_idx:
+        r, c = divmod(int(idx), grid.ncols)
+        top.append(
+            {
+                "row": r,
+                "col": c,
+                "easting": float(grid.x_centres[c]),
+                "northing": float(grid.y_centres[r]),
+                "incidents": int(counts[r, c]),
+                "density_per_km2": float(kde.density[r, c]),
+                "z": _finite(float(gi.Zs[r, c])),
+                "p": float(gi.p_value[r, c]),
+                "class": CLASS_LABELS[int(gi.classes[r, c])],
+            }
+        )
+    outputs: dict[str, str] = {}
+    if args.geojson:
+        fc = grid_geojson(
+            grid,
+            {
+                "incidents": counts.astype(np.int64),
+                "density_per_km2": np.round(kde.density, 4),
+                "gi_z": np.round(gi.Zs, 4),
+                "gi_p": np.round(gi.p_value, 5),
+                "gi_class": gi.classes,
+            },
+            keep=(counts > 0) | (gi.classes != 0) | (kde.density > 0.01 * kde.peak),
+        )
+        Path(args.geojson).write_text(dumps_geojson(fc), encoding="utf-8")
+        outputs["geojson"] = str(args.geojson)
+    if args.svg:
+        if args.svg_layer == "gi":
+            svg = grid_svg(grid, gi.classes, classes=True, title="Getis-Ord Gi* hot and cold spots")
+        elif args.svg_layer == "density":
+            svg = grid_svg(grid, kde.density, title=f"{args.kernel} kernel density per km²")
+        else:
+            svg = grid_svg(grid, counts, title="incidents per cell")
+        Path(args.svg).write_text(svg, encoding="utf-8")
+        outputs["svg"] = str(args.svg)
+
+    result: dict[str, Any] = {
+        "source": source,
+        "incidents": int(x.size),
+        "without_location": dropped,
+        "grid": grid.to_dict(),
+        "kernel_density": {
+            "kernel": kde.kernel,
+            "bandwidth_m": kde.bandwidth,
+            "bandwidth_from": kde.bandwidth_source,
+            "peak_per_km2": kde.peak,
+        },
+        "gi_star": {
+            "neighbours": "queen"
+            if args.distance_band is None
+            else f"within {args.distance_band:g} m",
+            "permutations": gi.permutations,
+            "seed": args.seed,
+            "fdr": gi.fdr,
+            "classes": classes,
+        },
+        "top_cells": top,
+        "outputs": outputs,
+    }
+    if args.json:
+        print_json(result)
+        return 0
+    print(
+        f"{x.size:,} incidents ({source}); {dropped:,} without a location left out. "
+        f"Grid {grid.ncols} x {grid.nrows} cells of {grid.cell_size:g} m from "
+        f"E {grid.x0:.0f} N {grid.y0:.0f}."
+    )
+    print(
+        f"Kernel density: {kde.kernel}, bandwidth {kde.bandwidth:.0f} m "
+        f"({kde.bandwidth_source}); peak {kde.peak:.1f} incidents per km²."
+    )
+    print(
+        f"Getis-Ord Gi* ({result['gi_star']['neighbours']} neighbours, "
+        f"{'conditional permutations: ' + str(gi.permutations) if gi.permutations else 'analytic'}"
+        f"{', FDR' if gi.fdr else ''}):"
+    )
+    for label, n in classes.items():
+        if n:
+            print(f"  {label:<28} {n:>8,}")
+    if gi.permutations and 2.0 / (gi.permutations + 1) > 0.01:
+        print(f"  (with {gi.permutations} permutations no cell can reach 99% confidence)")
+    if top:
+        print("Hottest cells (by Gi* z):")
+        for t in top:
+            z_text = "-" if t["z"] is None else f"{t['z']:.2f}"
+            print(
+                f"  E {t['easting']:.0f} N {t['northing']:.0f}: {t['incidents']} incidents, "
+                f"z {z_text}, {t['class']}"
+            )
+    for kind, path in outputs.items():
+        print(f"Wrote {kind}: {path}")
+    return 0

@@ -1,0 +1,124 @@
+"""``safercity hotspots`` over a workspace (real West Yorkshire rows) and over a CSV."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+
+from safercity import cli
+from safercity.analytics.hotspots import GiStar, Grid, grid_counts
+from safercity.analytics.store import Workspace
+
+
+def _west_yorkshire_workspace(shared: Path, tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    raw = pd.read_csv(
+        shared / "police-uk" / "west-yorkshire" / "2018-07-west-yorkshire-street.csv"
+    ).dropna(subset=["Longitude", "Latitude"])
+    tr = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+    e, n = tr.transform(raw["Longitude"].to_numpy(), raw["Latitude"].to_numpy())
+    la = raw["LSOA name"].str.rsplit(" ", n=1).str[0]
+    rows = pd.DataFrame(
+        {
+            "incident_key": [f"t:{i}" for i in range(len(raw))],
+            "source_id": "test",
+            "source_kind": "police_uk_street",
+            "month": pd.Timestamp("2018-07-01"),
+            "category": raw["Crime type"].to_numpy(),
+            "longitude": raw["Longitude"].to_numpy(),
+            "latitude": raw["Latitude"].to_numpy(),
+            "easting": e,
+            "northing": n,
+            "local_authority": la.to_numpy(),
+        }
+    )
+    ws_path = tmp_path / "ws"
+    with Workspace(ws_path) as ws:
+        ws.con.register("rows", rows)
+        cols = ", ".join(rows.columns)
+        ws.con.execute(f"INSERT INTO incidents ({cols}) SELECT {cols} FROM rows")
+    return ws_path, rows
+
+
+@pytest.mark.shared_data
+def test_workspace_area_and_category(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws_path, rows = _west_yorkshire_workspace(shared_data, tmp_path)
+    geo = tmp_path / "h.geojson"
+    svg = tmp_path / "h.svg"
+    code = cli.main(
+        [
+            "hotspots",
+            "--workspace",
+            str(ws_path),
+            "--area",
+            "Leeds",
+            "--category",
+            "Burglary",
+            "--cell-size",
+            "250",
+            "--permutations",
+            "999",
+            "--seed",
+            "5",
+            "--geojson",
+            str(geo),
+            "--svg",
+            str(svg),
+            "--json",
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    sel = rows[(rows.local_authority == "Leeds") & (rows.category == "Burglary")]
+    assert out["incidents"] == len(sel) > 50
+    # the same analysis straight from the library gives the same classes
+    grid = Grid.from_points(sel.easting, sel.northing, 250)
+    gi = GiStar(grid_counts(sel.easting, sel.northing, grid), permutations=999, seed=5)
+    assert out["gi_star"]["classes"]["Hot spot, 90% confidence"] == int((gi.classes == 1).sum())
+    top = out["top_cells"][0]
+    assert top["z"] == pytest.approx(float(np.nanmax(gi.Zs)))
+    fc = json.loads(geo.read_text())
+    assert fc["type"] == "FeatureCollection"
+    assert sum(f["properties"]["incidents"] for f in fc["features"]) == len(sel)
+    assert svg.read_text().startswith("<svg")
+
+
+def test_csv_input_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    csv = tmp_path / "pts.csv"
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(430_000, 80, 40), rng.uniform(425_000, 435_000, 200)])
+    y = np.concatenate([rng.normal(434_000, 80, 40), rng.uniform(429_000, 439_000, 200)])
+    pd.DataFrame({"E": x, "N": y}).to_csv(csv, index=False)  # synthetic: a planted cluster
+    code = cli.main(
+        [
+            "hotspots",
+            "--csv",
+            str(csv),
+            "--x",
+            "E",
+            "--y",
+            "N",
+            "--cell-size",
+            "500",
+            "--kernel",
+            "gaussian",
+            "--bandwidth",
+            "300",
+            "--json",
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["incidents"] == 240
+    top = out["top_cells"][0]
+    assert abs(top["easting"] - 430_000) < 600 and abs(top["northing"] - 434_000) < 600
+    assert top["class"].startswith("Hot spot")
+    assert cli.main(["hotspots", "--csv", str(csv), "--x", "E"]) == 2
+    assert cli.main(["hotspots", "--csv", str(csv), "--x", "E", "--y", "Q"]) == 2
+    assert "no column 'Q'" in capsys.readouterr().err
