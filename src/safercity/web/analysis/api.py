@@ -56,19 +56,22 @@ def api_view(view: Callable[[HttpRequest], Any]) -> Callable[[HttpRequest], Http
 
 
 def _month(request: HttpRequest, name: str) -> dt.date | None:
+    if name not in request.GET:
+        return None
     try:
-        return parse_month(request.GET.get(name, ""))
+        value = parse_month(request.GET[name])
     except forms.ValidationError as exc:
         raise BadParameter(f"{name}: enter a month as YYYY-MM") from exc
+    if value is None or not 1900 <= value.year <= 2099:
+        raise BadParameter(f"{name}: enter a month as YYYY-MM")
+    return value
 
 
 def _filters(request: HttpRequest) -> services.Filters:
     area_type = request.GET.get("area_type", "all")
     if area_type not in ("all", "borough", "ward"):
         raise BadParameter("area_type must be one of all, borough, ward")
-    area = request.GET.get("area", "")
-    if area and area_type == "all":
-        raise BadParameter("give area_type (borough or ward) with area")
+    area = request.GET.get("area", "") if area_type != "all" else ""
     a, b = _month(request, "month_from"), _month(request, "month_to")
     if a and b and a > b:
         raise BadParameter("month_to must be the same as or after month_from")

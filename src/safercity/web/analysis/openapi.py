@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+_MONTH = "^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
+
 _FILTERS: list[dict[str, Any]] = [
     {
         "name": "area_type",
@@ -16,7 +18,7 @@ _FILTERS: list[dict[str, Any]] = [
         "name": "area",
         "in": "query",
         "required": False,
-        "description": "Borough or ward name (with area_type)",
+        "description": "Borough or ward name (ignored when area_type is all)",
         "schema": {"type": "string"},
     },
     {
@@ -31,14 +33,14 @@ _FILTERS: list[dict[str, Any]] = [
         "in": "query",
         "required": False,
         "description": "First month",
-        "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+        "schema": {"type": "string", "pattern": _MONTH},
     },
     {
         "name": "month_to",
         "in": "query",
         "required": False,
         "description": "Last month",
-        "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+        "schema": {"type": "string", "pattern": _MONTH},
     },
 ]
 

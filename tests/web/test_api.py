@@ -1,0 +1,104 @@
+"""The JSON API: its OpenAPI schema, its answers, and schemathesis finding no 5xx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from django.conf import settings as django_settings
+from django.urls import reverse
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import ignored_auth
+
+from safercity.web.wsgi import application
+
+pytestmark = pytest.mark.django_db
+
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+
+
+@pytest.fixture
+def session_cookie(make_user: Any, client: Any) -> str:
+    client.force_login(make_user("analyst"))
+    return str(client.cookies[django_settings.SESSION_COOKIE_NAME].value)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_never_answers_5xx(case: Any, session_cookie: str) -> None:
+    case.cookies = {**(case.cookies or {}), django_settings.SESSION_COOKIE_NAME: session_cookie}
+    response = case.call()
+    assert response.status_code < 500, (case.path, case.query, response.text[:500])
+    assert response.status_code != 401, "the session cookie did not sign the requests in"
+    q = case.query or {}
+    a, b = str(q.get("month_from", "")), str(q.get("month_to", ""))
+    if a and b and a > b and case.method == "GET":
+        assert response.status_code == 400  # reversed months: the schema cannot say so
+        return
+    # ignored_auth would treat our real session as "generated" auth: it is checked separately
+    # (test_api_signed_out_is_401_json).
+    case.validate_response(response, excluded_checks=[ignored_auth])
+
+
+def test_trend_api_counts_match_the_store(
+    client: Any, make_user: Any, synthetic_workspace: Any
+) -> None:
+    from safercity.analytics.store import Workspace
+
+    client.force_login(make_user("board_member"))
+    data = client.get(
+        reverse("api:trend"), {"area_type": "ward", "area": "West End", "category": "Burglary"}
+    ).json()
+    with Workspace(synthetic_workspace, read_only=True) as ws:
+        expected = ws.con.execute(
+            "SELECT count(*) FROM incidents WHERE ward_name = 'West End' AND category = 'Burglary'"
+        ).fetchone()[0]
+    assert sum(m["count"] for m in data["months"]) == expected > 0
+    assert len(data["months"]) == 24  # zeros filled: every month of the store
+
+
+def test_api_rejects_bad_parameters_with_400(client: Any, make_user: Any) -> None:
+    client.force_login(make_user("analyst"))
+    for query in (
+        {"month_from": "2016-13"},
+        {"area_type": "city"},
+        {"unknown": "1"},
+        {"month_from": "2017-01", "month_to": "2016-01"},
+    ):
+        response = client.get(reverse("api:trend"), query)
+        assert response.status_code == 400, query
+        assert "error" in response.json()
+    assert client.get(reverse("api:hotspots"), {"cell_size": "10"}).status_code == 400
+
+
+def test_api_signed_out_is_401_json(client: Any) -> None:
+    response = client.get(reverse("api:overview"))
+    assert response.status_code == 401 and response.json() == {"error": "sign in first"}
+
+
+def test_hours_and_rankings_add_up(client: Any, make_user: Any, synthetic_workspace: Any) -> None:
+    from safercity.analytics.store import Workspace
+
+    client.force_login(make_user("analyst"))
+    hours = client.get(reverse("api:hours")).json()
+    ranks = client.get(reverse("api:rankings"), {"by": "ward"}).json()
+    with Workspace(synthetic_workspace, read_only=True) as ws:
+        timed, total = ws.con.execute(
+            "SELECT count(*) FILTER (WHERE occurred_from IS NOT NULL), count(*) FROM incidents"
+        ).fetchone()
+    assert hours["timed"] == timed and hours["timed"] + hours["untimed"] == total
+    assert sum(d["total"] for d in hours["days"]) == timed
+    assert sum(a["incidents"] for a in ranks["areas"]) == total
+    counts = [a["incidents"] for a in ranks["areas"]]
+    assert counts == sorted(counts, reverse=True)
+    assert [a["rank"] for a in ranks["areas"]] == list(range(1, len(counts) + 1))
+    # the one ward with a population has a rate per 1,000
+    st_james = next(a for a in ranks["areas"] if a["area"] == "St James's")
+    assert st_james["rate_per_1000"] == round(1000 * st_james["incidents"] / 10000, 1)
