@@ -79,9 +79,7 @@ def test_every_row_of_a_real_month_is_stored(shared_data: Path, tmp_path: Path) 
 
 
 def test_british_national_grid_projection(shared_data: Path, tmp_path: Path) -> None:
-    from safercity.analytics.geography import to_bng
-
-    from safercity.analytics.geography import project
+    from safercity.analytics.geography import project, to_bng
 
     # Ordnance Survey's worked example of the projection (A guide to coordinate systems in Great
     # Britain, annex C.1): OSGB36 52°39'27.2531"N 1°43'4.5177"E -> E 651409.903, N 313177.270.
@@ -105,9 +103,7 @@ def test_british_national_grid_projection(shared_data: Path, tmp_path: Path) -> 
     e2, n2 = to_bng(lon_s, lat_s)
     assert np.allclose(e_s, e2) and np.allclose(n_s, n2)
     # West Yorkshire lies between E 380-450 km and N 400-460 km (a few crimes lie outside it)
-    assert (
-        380_000 < np.median(e_s) < 450_000 and 400_000 < np.median(n_s) < 460_000
-    )
+    assert 380_000 < np.median(e_s) < 450_000 and 400_000 < np.median(n_s) < 460_000
 
 
 def test_reimport_adds_nothing(shared_data: Path, tmp_path: Path) -> None:

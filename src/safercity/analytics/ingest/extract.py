@@ -218,7 +218,7 @@ def stage_extract(con: DuckDBPyConnection, f: InputFile, mapping: dict[str, Any]
         lsoas = set(geography.lsoas_of_local_authority(la)["lsoa_code"])
         home = out["victim_home_area"]
         out["victim_resident"] = home.map(
-            lambda h: None if h is None else (h in lsoas or h.strip().lower() == la.lower())
+            lambda h: None if not isinstance(h, str) else (h in lsoas or h.lower() == la.lower())
         )
     out["force"] = mapping.get("force")
     out["source_kind"] = "local_extract"
