@@ -32,3 +32,11 @@ def test_settings_json_lists_every_setting(capsys: pytest.CaptureFixture[str]) -
 def test_setting_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAFERCITY_PERMUTATIONS", "99")
     assert settings.get("permutations") == 99
+
+
+def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in _commands())

@@ -37,7 +37,7 @@ def add_command(
     """Add a sub-command with its help, a worked example and (by default) ``--json``."""
     parser = subparsers.add_parser(
         name,
-        help=help,
+        help=help.replace("%", "%%"),  # argparse %-formats sub-command help
         description=help,
         epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
