@@ -96,6 +96,38 @@ def test_etest_by_hand_tiny() -> None:
     assert p == pytest.approx(expected, abs=1e-9)
 
 
+def _brute_etest(k1: int, k2: int, e1: float, e2: float, alternative: str) -> float:
+    """The E-test as K&T define it: the full double sum over a generous grid."""
+    from scipy.stats import poisson
+
+    rate2 = (k1 + k2) / (e1 + e2)
+    g1 = np.arange(0, int(rate2 * e1 + 12 * np.sqrt(rate2 * e1 + 1) + 20))
+    g2 = np.arange(0, int(rate2 * e2 + 12 * np.sqrt(rate2 * e2 + 1) + 20))
+    a, b = np.meshgrid(g1, g2, indexing="ij")
+    var = a / e1**2 + b / e2**2
+    T = np.where(var > 0, (a / e1 - b / e2) / np.sqrt(np.where(var > 0, var, 1)), 0.0)
+    var0 = k1 / e1**2 + k2 / e2**2
+    t0 = (k1 / e1 - k2 / e2) / np.sqrt(var0) if var0 > 0 else 0.0
+    tol = 1e-10 * max(1.0, abs(t0))
+    hit = {
+        "larger": t0 - tol <= T,
+        "smaller": t0 + tol >= T,
+        "two-sided": np.abs(T) >= abs(t0) - tol,
+    }[alternative]
+    w = np.outer(poisson.pmf(g1, rate2 * e1), poisson.pmf(g2, rate2 * e2))
+    return float((w * hit).sum())
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "larger", "smaller"])
+def test_etest_bisection_equals_full_double_sum(alternative: str) -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(15):
+        k1, k2 = (int(v) for v in rng.integers(0, 60, size=2))
+        e1, e2 = (float(v) for v in rng.uniform(0.5, 3.0, size=2))
+        _, p = etest(k1, k2, e1, e2, alternative=alternative)  # type: ignore[arg-type]
+        assert p == pytest.approx(_brute_etest(k1, k2, e1, e2, alternative), abs=1e-9)
+
+
 def test_etest_handles_borough_sized_counts_quickly() -> None:
     # Westminster's 2011 vs 2012 totals (Met series): ~60,000 a year, far apart -> p tiny.
     t, p = etest(64039, 61548)

@@ -25,7 +25,7 @@ HOURS_PER_WEEK = 168
 Method = Literal["proportional", "ratcliffe"]
 
 #: rows per block when building the n x 168 weight matrix (bounds memory)
-BLOCK_ROWS = 200_000
+BLOCK_ROWS = 20_000
 
 
 class NoTimesError(ValueError):
