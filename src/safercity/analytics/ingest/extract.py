@@ -171,7 +171,11 @@ def stage_extract(con: DuckDBPyConnection, f: InputFile, mapping: dict[str, Any]
     out["month"] = out["occurred_from"].dt.to_period("M").dt.start_time.dt.date
     offmap = {str(k).strip().lower(): v for k, v in (mapping.get("offences") or {}).items()}
     offence = frame[cols["offence"]].str.strip()
-    cat = offence.map(lambda s: normalise_category(offmap.get(s.lower(), s)))
+
+    def category_of(text: str) -> str | None:
+        return normalise_category(str(offmap.get(text.lower(), text)))
+
+    cat = offence.map(category_of)
     fail(cat.isna().to_numpy(), "offence", "unknown offence " + offence.map(repr))
     out["offence"], out["category"] = offence, cat
     if "x" in cols and "y" in cols:
@@ -186,11 +190,19 @@ def stage_extract(con: DuckDBPyConnection, f: InputFile, mapping: dict[str, Any]
         out["easting"], out["northing"] = e, n
         out["longitude"], out["latitude"] = lon, lat
     elif "longitude" in cols and "latitude" in cols:
-        lon = pd.to_numeric(frame[cols["longitude"]].str.strip().replace("", None), errors="coerce")
-        lat = pd.to_numeric(frame[cols["latitude"]].str.strip().replace("", None), errors="coerce")
+        lon_s = pd.to_numeric(
+            frame[cols["longitude"]].str.strip().replace("", None), errors="coerce"
+        )
+        lat_s = pd.to_numeric(
+            frame[cols["latitude"]].str.strip().replace("", None), errors="coerce"
+        )
         given = frame[cols["longitude"]].str.strip().ne("")
-        fail((given & (lon.isna() | lat.isna())).to_numpy(), "longitude", "unparseable coordinates")
-        out["longitude"], out["latitude"] = lon.to_numpy(float), lat.to_numpy(float)
+        fail(
+            (given & (lon_s.isna() | lat_s.isna())).to_numpy(),
+            "longitude",
+            "unparseable coordinates",
+        )
+        out["longitude"], out["latitude"] = lon_s.to_numpy(float), lat_s.to_numpy(float)
     if "longitude" in out:
         lon_a, lat_a = out["longitude"].to_numpy(float), out["latitude"].to_numpy(float)
         outside = np.isfinite(lon_a) & ~geography.in_uk(lon_a, lat_a)

@@ -105,16 +105,16 @@ def _unpack(path: Path, tmp: Path) -> list[InputFile]:
         else:
             # stream the archive once, in its own order (seeking in a .tar.gz is quadratic)
             with tarfile.open(path, mode="r|*") as tf:
-                for info in tf:
-                    if not info.isfile() or not _is_data_name(info.name):
+                for tinfo in tf:
+                    if not tinfo.isfile() or not _is_data_name(tinfo.name):
                         continue
-                    src = tf.extractfile(info)
-                    if src is None:
+                    stream = tf.extractfile(tinfo)
+                    if stream is None:
                         continue
-                    target = dest / f"{len(members):06d}_{Path(info.name).name}"
-                    with src, target.open("wb") as dst:
-                        shutil.copyfileobj(src, dst)
-                    members.append((info.name, target))
+                    target = dest / f"{len(members):06d}_{Path(tinfo.name).name}"
+                    with stream, target.open("wb") as dst:
+                        shutil.copyfileobj(stream, dst)
+                    members.append((tinfo.name, target))
             members.sort()
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
         raise FileProblem(str(path), f"the archive is damaged or truncated ({exc})") from exc
