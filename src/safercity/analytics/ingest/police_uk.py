@@ -175,40 +175,74 @@ def _good_lines(path: Path, n_good: int, rejected: np.ndarray) -> np.ndarray:
     return arr
 
 
-def _raw_json(columns: tuple[str, ...]) -> str:
-    return "to_json(struct_pack(" + ", ".join(f'"{c}" := "{c}"' for c in columns) + "))::VARCHAR"
+def _raw_json(columns: tuple[str, ...], alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    fields = ", ".join(f'"{c}" := {prefix}"{c}"' for c in columns)
+    return f"to_json(struct_pack({fields}))::VARCHAR"
+
+
+def _force_table(con: DuckDBPyConnection, column: str) -> None:
+    """``ref_force``: each distinct force spelling in ``raw`` -> the lookup's short name."""
+    names = [r[0] for r in con.execute(f'SELECT DISTINCT "{column}" FROM raw').fetchall()]
+    con.register(
+        "_force_df",
+        pd.DataFrame({"spelling": names, "force": [normalise_force(n) for n in names]}),
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE ref_force AS SELECT * FROM _force_df")
+    con.unregister("_force_df")
+
+
+def _quarantine_checked(con: DuckDBPyConnection, columns: tuple[str, ...]) -> None:
+    """Bad rows of ``checked`` into ``bad``, with the row's fields as JSON (bad rows only)."""
+    con.execute(
+        f"""
+        INSERT INTO bad (line, field, reason, raw)
+        SELECT k.line, k.bad_field,
+               CASE k.bad_field
+                 WHEN 'Month' THEN 'unparseable month '
+                      || coalesce('"' || k.month_text || '"', '(empty)') || ' (expected YYYY-MM)'
+                 WHEN 'Crime type' THEN 'unknown category "' || coalesce(k.offence, '') || '"'
+                 ELSE CASE WHEN k.longitude IS NOT NULL AND k.latitude IS NOT NULL
+                      THEN 'coordinates outside the UK (' || k.longitude::VARCHAR || ', '
+                           || k.latitude::VARCHAR || ')'
+                      ELSE 'unparseable or incomplete coordinates' END
+               END,
+               {_raw_json(columns, "r")}
+        FROM checked k JOIN raw r ON r.line = k.line
+        WHERE k.bad_field IS NOT NULL
+        """
+    )
 
 
 def stage_street(con: DuckDBPyConnection, f: InputFile) -> None:
     """police.uk street-level CRIME CSV -> ``staged`` and ``bad``."""
     read_raw(con, f, STREET_COLUMNS)
+    _force_table(con, "Falls within")
+    x0, y0, x1, y1 = geography.UK_LONLAT_BOUNDS
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE checked AS
-        SELECT r.line,
-               nullif(trim(r."Crime ID"), '') AS crime_id,
-               TRY_STRPTIME(trim(r."Month"), '%Y-%m')::DATE AS month,
-               {FORCE_SQL.format(col='r."Falls within"')} AS force,
-               TRY_CAST(nullif(trim(r."Longitude"), '') AS DOUBLE) AS longitude,
-               TRY_CAST(nullif(trim(r."Latitude"), '') AS DOUBLE) AS latitude,
-               nullif(trim(r."Longitude"), '') IS NOT NULL AS has_lon,
-               nullif(trim(r."Latitude"), '') IS NOT NULL AS has_lat,
-               nullif(r."Location", '') AS location,
-               nullif(trim(r."LSOA code"), '') AS lsoa_code,
-               nullif(trim(r."LSOA name"), '') AS lsoa_name,
-               c.name AS category,
-               r."Crime type" AS offence,
-               nullif(r."Last outcome category", '') AS outcome,
-               nullif(r."Context", '') AS context,
-               r."Month" AS month_text,
-               {_raw_json(STREET_COLUMNS)} AS raw
-        FROM raw r
-        LEFT JOIN ref_category c ON c.key = lower(regexp_replace(trim(r."Crime type"), '\\s+', ' ', 'g'))
-        """
-    )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE checked2 AS
+        WITH parsed AS (
+            SELECT r.line,
+                   nullif(trim(r."Crime ID"), '') AS crime_id,
+                   TRY_STRPTIME(trim(r."Month"), '%Y-%m')::DATE AS month,
+                   r."Month" AS month_text,
+                   fo.force,
+                   TRY_CAST(nullif(trim(r."Longitude"), '') AS DOUBLE) AS longitude,
+                   TRY_CAST(nullif(trim(r."Latitude"), '') AS DOUBLE) AS latitude,
+                   nullif(trim(r."Longitude"), '') IS NOT NULL AS has_lon,
+                   nullif(trim(r."Latitude"), '') IS NOT NULL AS has_lat,
+                   nullif(r."Location", '') AS location,
+                   nullif(trim(r."LSOA code"), '') AS lsoa_code,
+                   nullif(trim(r."LSOA name"), '') AS lsoa_name,
+                   c.name AS category,
+                   r."Crime type" AS offence,
+                   nullif(r."Last outcome category", '') AS outcome,
+                   nullif(r."Context", '') AS context
+            FROM raw r
+            LEFT JOIN ref_category c ON c.key = lower(trim(r."Crime type"))
+            LEFT JOIN ref_force fo ON fo.spelling IS NOT DISTINCT FROM r."Falls within"
+        )
         SELECT *,
                CASE
                  WHEN month IS NULL THEN 'Month'
@@ -216,34 +250,16 @@ def stage_street(con: DuckDBPyConnection, f: InputFile) -> None:
                  WHEN has_lon AND longitude IS NULL THEN 'Longitude'
                  WHEN has_lat AND latitude IS NULL THEN 'Latitude'
                  WHEN has_lon <> has_lat THEN CASE WHEN has_lon THEN 'Latitude' ELSE 'Longitude' END
-                 WHEN longitude IS NOT NULL AND NOT (longitude BETWEEN {geography.UK_LONLAT_BOUNDS[0]}
-                      AND {geography.UK_LONLAT_BOUNDS[2]} AND latitude BETWEEN
-                      {geography.UK_LONLAT_BOUNDS[1]} AND {geography.UK_LONLAT_BOUNDS[3]})
-                      THEN 'Longitude'
+                 WHEN longitude IS NOT NULL AND NOT (longitude BETWEEN {x0} AND {x1}
+                      AND latitude BETWEEN {y0} AND {y1}) THEN 'Longitude'
                END AS bad_field
-        FROM checked
+        FROM parsed
         """
     )
-    con.execute(
-        """
-        INSERT INTO bad (line, field, reason, raw)
-        SELECT line, bad_field,
-               CASE bad_field
-                 WHEN 'Month' THEN 'unparseable month ' || coalesce('"' || month_text || '"', '(empty)')
-                      || ' (expected YYYY-MM)'
-                 WHEN 'Crime type' THEN 'unknown category "' || coalesce(offence, '') || '"'
-                 ELSE CASE WHEN longitude IS NOT NULL AND latitude IS NOT NULL
-                      THEN 'coordinates outside the UK (' || longitude::VARCHAR || ', '
-                           || latitude::VARCHAR || ')'
-                      ELSE 'unparseable or incomplete coordinates' END
-               END,
-               raw
-        FROM checked2 WHERE bad_field IS NOT NULL
-        """
-    )
+    _quarantine_checked(con, STREET_COLUMNS)
     good = con.execute(
-        "SELECT line, longitude, latitude FROM checked2 WHERE bad_field IS NULL "
-        "AND longitude IS NOT NULL ORDER BY line"
+        "SELECT line, longitude, latitude FROM checked WHERE bad_field IS NULL "
+        "AND longitude IS NOT NULL"
     ).fetchnumpy()
     e, n = geography.to_bng(
         np.asarray(good["longitude"], dtype=np.float64),
@@ -255,26 +271,30 @@ def stage_street(con: DuckDBPyConnection, f: InputFile) -> None:
         f"""
         INSERT INTO staged ({cols}, line)
         SELECT
-            CASE WHEN k.crime_id IS NOT NULL THEN 'crime:' || k.crime_id || ':'
-                      || (row_number() OVER (PARTITION BY k.crime_id ORDER BY k.line))::VARCHAR
+            CASE WHEN k.crime_id IS NOT NULL
+                 THEN 'crime:' || k.crime_id || CASE WHEN k.dup > 1 THEN ':' || k.dup::VARCHAR ELSE '' END
                  ELSE 'asb:' || md5(concat_ws('|', k.force, k.month, k.longitude, k.latitude,
-                          k.location, k.lsoa_code, k.category))
-                      || ':' || (row_number() OVER (PARTITION BY k.force, k.month, k.longitude,
-                          k.latitude, k.location, k.lsoa_code, k.category ORDER BY k.line))::VARCHAR
+                          k.location, k.lsoa_code, k.category)) || ':' || k.dup::VARCHAR
             END,
             k.crime_id, 'police_uk_street', coalesce(k.force, r.force), k.month, NULL, NULL,
             k.category, k.offence, k.longitude, k.latitude, b.e, b.n, k.location, 'Force',
             k.lsoa_code, coalesce(k.lsoa_name, r.lsoa_name), r.local_authority, NULL, NULL,
             k.outcome, k.context, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
             k.line
-        FROM checked2 k
+        FROM (
+            SELECT *, row_number() OVER (
+                PARTITION BY crime_id,
+                    CASE WHEN crime_id IS NULL THEN concat_ws('|', force, month, longitude,
+                         latitude, location, lsoa_code, category) END
+                ORDER BY line) AS dup
+            FROM checked WHERE bad_field IS NULL
+        ) k
         LEFT JOIN _bng_df b ON b.line = k.line
         LEFT JOIN ref_lsoa r ON r.lsoa_code = k.lsoa_code
-        WHERE k.bad_field IS NULL
         """
     )
     con.unregister("_bng_df")
-    con.execute("DROP TABLE checked; DROP TABLE checked2; DROP TABLE raw")
+    con.execute("DROP TABLE checked; DROP TABLE raw; DROP TABLE ref_force")
 
 
 def stage_outcomes(con: DuckDBPyConnection, f: InputFile) -> pd.DataFrame:

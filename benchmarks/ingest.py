@@ -1,0 +1,138 @@
+"""Ingest benchmark: ``safercity ingest`` against the obvious pandas route on the same files.
+
+Builds a police.uk file set of about 2 million rows from the real West Yorkshire CSVs in
+../shared (each real month repeated as new months with new Crime IDs: synthetic by replication
+of real rows), then times, each in a fresh process so peak memory (max RSS) is its own:
+
+- safercity: ``ingest_paths`` into a new workspace (checks, quarantine, BNG projection, LSOA ->
+  local authority, dedup, one transaction per file);
+- pandas: ``read_csv`` every file + ``concat`` + ``to_parquet`` (no checks at all).
+
+Run: ``.venv/bin/python benchmarks/ingest.py [--rows 2000000]``. Prints a table with ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "police-uk" / "west-yorkshire"
+
+SAFERCITY = """
+import sys, time
+from safercity.analytics.ingest import ingest_paths
+t = time.perf_counter()
+s = ingest_paths(sys.argv[1], [sys.argv[2]])
+print(time.perf_counter() - t, s.totals()["rows_stored"])
+"""
+
+PANDAS = """
+import sys, time, glob
+import pandas as pd
+t = time.perf_counter()
+frames = [pd.read_csv(f) for f in sorted(glob.glob(sys.argv[2] + "/*.csv"))]
+df = pd.concat(frames, ignore_index=True)
+df.to_parquet(sys.argv[1] + "/all.parquet")
+print(time.perf_counter() - t, len(df))
+"""
+
+
+def build(folder: Path, target_rows: int) -> int:
+    sources = sorted(SHARED.glob("*-street.csv"))
+    texts = [s.read_text(encoding="utf-8").splitlines() for s in sources]
+    rows = 0
+    rep = 0
+    while rows < target_rows:
+        for lines in texts:
+            year, month = 2000 + rep // 12, rep % 12 + 1
+            ym = f"{year:04d}-{month:02d}"
+            out = [lines[0]]
+            for line in lines[1:]:
+                cid, rest = line.split(",", 1)
+                _, rest = rest.split(",", 1)
+                if cid:
+                    cid = hashlib.sha256(f"{cid}{ym}".encode()).hexdigest()
+                out.append(f"{cid},{ym},{rest}")
+            (folder / f"{ym}-west-yorkshire-street.csv").write_text("\n".join(out) + "\n")
+            rows += len(lines) - 1
+            rep += 1
+            if rows >= target_rows:
+                break
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--rows", type=int, default=2_000_000)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="safercity-bench-"))
+    try:
+        data = tmp / "csv"
+        data.mkdir()
+        rows = build(data, args.rows)
+        size_mb = sum(f.stat().st_size for f in data.iterdir()) / 2**20
+        results = {}
+        # each tool in its own fresh process; RUSAGE_CHILDREN max RSS is the largest child so
+        # far, so run the smaller (pandas) first is not assumed: use separate parent processes
+        for name, script in (("safercity", SAFERCITY), ("pandas", PANDAS)):
+            out = tmp / name
+            out.mkdir()
+            code = (
+                "import resource, subprocess, sys\n"
+                "p = subprocess.run([sys.executable, '-c', sys.argv[1], sys.argv[2], sys.argv[3]],"
+                " capture_output=True, text=True, check=True)\n"
+                "print(p.stdout.strip(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+            )
+            proc = subprocess.run(
+                [sys.executable, "-c", code, script, str(out), str(data)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            secs, n, rss_kb = proc.stdout.split()[-3:]
+            results[name] = {"seconds": float(secs), "rows": int(n), "peak_mb": int(rss_kb) / 1024}
+        s, p = results["safercity"], results["pandas"]
+        table = {
+            "input": {
+                "files": len(list(data.iterdir())),
+                "rows": rows,
+                "size_mb": round(size_mb, 1),
+            },
+            "safercity": {**s, "rows_per_s": round(s["rows"] / s["seconds"])},
+            "pandas": {**p, "rows_per_s": round(p["rows"] / p["seconds"])},
+            "speed_ratio_safercity_over_pandas": round(p["seconds"] / s["seconds"], 2),
+            "memory_ratio_safercity_over_pandas": round(s["peak_mb"] / p["peak_mb"], 2),
+        }
+        if args.json:
+            print(json.dumps(table, indent=2))
+            return
+        print(
+            f"input: {rows:,} rows in {table['input']['files']} police.uk CSVs ({size_mb:.0f} MB), "
+            "real West Yorkshire rows replicated as new months (synthetic by replication)"
+        )
+        print(f"{'route':<34}{'seconds':>10}{'rows/s':>12}{'peak MB':>10}")
+        for name, label in (
+            ("safercity", "safercity ingest (checked, BNG)"),
+            ("pandas", "pandas read_csv+concat+parquet"),
+        ):
+            r = table[name]
+            print(f"{label:<34}{r['seconds']:>10.2f}{r['rows_per_s']:>12,}{r['peak_mb']:>10.0f}")
+        print(
+            f"safercity is {table['speed_ratio_safercity_over_pandas']}x the pandas route's speed, "
+            f"with {table['memory_ratio_safercity_over_pandas']}x its peak memory"
+        )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
