@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.urls import reverse
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import ignored_auth
@@ -19,7 +22,20 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture
-def session_cookie(make_user: Any, client: Any) -> str:
+def keep_test_connection() -> Iterator[None]:
+    """Calling the WSGI app directly would close the test transaction's connection at the end of
+    each request; Django's own test client disconnects the same signal handlers."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def session_cookie(make_user: Any, client: Any, keep_test_connection: None) -> str:
     client.force_login(make_user("analyst"))
     return str(client.cookies[django_settings.SESSION_COOKIE_NAME].value)
 

@@ -66,6 +66,13 @@ def start(job: ImportJob) -> None:
 def _thread_main(pk: Any) -> None:
     try:
         run(pk)
+    except Exception as exc:  # the job must never be left "running" by a crashed thread
+        ImportJob.objects.filter(pk=pk).update(
+            status=ImportJob.Status.FAILED,
+            progress=100,
+            finished_at=timezone.now(),
+            message=f"The import failed: {exc}",
+        )
     finally:
         close_old_connections()
 
@@ -130,7 +137,9 @@ def run(pk: Any) -> None:
                 message=message,
                 summary=summary,
                 quarantine=[
-                    {k: (str(v) if v is not None else "") for k, v in r.items()} for r in quarantine
+                    {k: (str(v) if v is not None else "") for k, v in r.items()}
+                    | {"file": Path(str(r.get("file") or "")).name}
+                    for r in quarantine
                 ],
                 rows_stored=int(totals.get("rows_stored", 0)),
                 rows_quarantined=int(totals.get("rows_quarantined", 0)),
