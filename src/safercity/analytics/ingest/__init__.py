@@ -12,6 +12,7 @@ refuses the whole file instead).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -115,18 +116,16 @@ def ingest_paths(
                 raise FileProblem(", ".join(map(str, paths)), "no CSV or JSON files found")
             ensure_reference_tables(ws.con)
             done = 0
-            pending_api: list[tuple[InputFile, FileResult]] = []
-            pending_records = 0
+            batch = _Batch()
 
-            def flush_api() -> None:
-                nonlocal pending_records, done
-                if pending_api:
-                    _ingest_api_batch(ws, pending_api, strict=strict)
-                    done += len(pending_api)
+            def flush() -> None:
+                nonlocal done
+                if batch.files:
+                    _ingest_batch(ws, batch, strict=strict)
+                    done += len(batch.files)
                     if progress:
-                        progress(done, len(files), pending_api[-1][0].display)
-                    pending_api.clear()
-                    pending_records = 0
+                        progress(done, len(files), batch.files[-1][0].display)
+                    batch.clear()
 
             for f in files:
                 result = FileResult(file=f.display)
@@ -142,51 +141,109 @@ def ingest_paths(
                     done += 1
                     continue
                 result.kind = kind
-                if kind == "police_uk_api":
-                    pending_api.append((f, result))
-                    pending_records += max(1, f.path.stat().st_size // 400)
-                    if pending_records >= API_BATCH_RECORDS:
-                        flush_api()
+                if kind in BATCHED:
+                    if not batch.fits(f, kind):
+                        flush()
+                    batch.add(f, result, kind)
                     continue
-                flush_api()
+                flush()
                 _ingest_one(ws, f, result, strict=strict, mapping=mapping_data)
                 done += 1
                 if progress:
                     progress(done, len(files), f.display)
-            flush_api()
+            flush()
         return IngestSummary(results)
     finally:
         if not isinstance(workspace, Workspace):
             ws.close()
 
 
-#: how many police.uk API records (estimated from file size) to commit in one transaction
-API_BATCH_RECORDS = 50_000
+#: kinds whose files are staged and committed together, up to :data:`BATCH_BYTES` a batch
+BATCHED = ("police_uk_api", "police_uk_street")
+#: how much input (bytes) to commit in one transaction: large enough that DuckDB writes whole
+#: row groups straight to the file, small enough to keep memory bounded whatever the input size
+BATCH_BYTES = 96 * 2**20
+_MONTH_FILE = re.compile(r"^(\d{4}-\d{2})-(.+)-street\.csv$")
 
 
-def _ingest_api_batch(
-    ws: Workspace, batch: list[tuple[InputFile, FileResult]], *, strict: bool
-) -> None:
+class _Batch:
+    """Files of one kind to stage and commit in one transaction (each file whole).
+
+    Two police.uk files for the same force and month (an older and a newer release) never share
+    a batch, so the newer one replaces the older as it would on its own."""
+
+    def __init__(self) -> None:
+        self.files: list[tuple[InputFile, FileResult]] = []
+        self.kind: str | None = None
+        self.size = 0
+        self.keys: set[str] = set()
+
+    def fits(self, f: InputFile, kind: str) -> bool:
+        if not self.files:
+            return True
+        key = self._key(f)
+        return (
+            kind == self.kind
+            and self.size + f.path.stat().st_size <= BATCH_BYTES
+            and (key is None or key not in self.keys)
+            and not (kind == "police_uk_street" and key is None)
+        )
+
+    def add(self, f: InputFile, result: FileResult, kind: str) -> None:
+        self.files.append((f, result))
+        self.kind = kind
+        self.size += f.path.stat().st_size
+        key = self._key(f)
+        if key:
+            self.keys.add(key)
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    @staticmethod
+    def _key(f: InputFile) -> str | None:
+        m = _MONTH_FILE.match(Path(f.display.rsplit("!", 1)[-1]).name)
+        return f"{m.group(1)}:{m.group(2)}" if m else None
+
+
+def _ingest_batch(ws: Workspace, batch: _Batch, *, strict: bool) -> None:
+    """Stage every file of the batch (a file with a whole-file problem, or any bad row under
+    ``strict``, is left out and marked failed), then commit the rest in one transaction."""
     con = ws.con
     ok: list[tuple[InputFile, FileResult]] = []
-    goods: list[pd.DataFrame] = []
-    bads: list[pd.DataFrame] = []
-    for f, result in batch:
-        try:
-            good, bad = police_uk_api.read_api_file(f, file_no=len(ok))
-            _check_strict(f, bad, strict)
-        except FileProblem as exc:
-            result.status, result.error = "failed", str(exc)
-            continue
-        ok.append((f, result))
-        goods.append(good)
-        bads.append(bad)
+    create_empty(con)
+    if batch.kind == "police_uk_api":
+        goods: list[pd.DataFrame] = []
+        bads: list[pd.DataFrame] = []
+        for f, result in batch.files:
+            try:
+                good, bad = police_uk_api.read_api_file(f, file_no=len(ok))
+                _check_strict(f, bad, strict)
+            except FileProblem as exc:
+                result.status, result.error = "failed", str(exc)
+                continue
+            ok.append((f, result))
+            goods.append(good)
+            bads.append(bad)
+        if ok:
+            stage_frame(con, pd.concat(goods, ignore_index=True))
+            stage_bad(con, pd.concat(bads, ignore_index=True))
+            project_staged(con, locate_lsoa=True)
+    else:
+        for f, result in batch.files:
+            n = len(ok)
+            try:
+                police_uk.stage_street(con, f, file_no=n)
+                bad = con.execute("SELECT * FROM bad WHERE file_no = ? ORDER BY line", [n]).df()
+                _check_strict(f, bad, strict)
+            except FileProblem as exc:
+                con.execute("DELETE FROM staged WHERE file_no = ?", [n])
+                con.execute("DELETE FROM bad WHERE file_no = ?", [n])
+                result.status, result.error = "failed", str(exc)
+                continue
+            ok.append((f, result))
     if ok:
-        create_empty(con)
-        stage_frame(con, pd.concat(goods, ignore_index=True))
-        stage_bad(con, pd.concat(bads, ignore_index=True))
-        project_staged(con, locate_lsoa=True)
-        _commit_incidents(ws, ok, "police_uk_api")
+        _commit_incidents(ws, ok, str(batch.kind))
 
 
 def _ingest_one(
@@ -211,11 +268,8 @@ def _ingest_one(
             table = "outcomes" if kind == "police_uk_outcomes" else "stop_search"
             _commit_table(ws, f, result, table, frame, bad)
         else:
-            if kind == "police_uk_street":
-                police_uk.stage_street(con, f)
-            else:
-                assert mapping is not None
-                extract.stage_extract(con, f, mapping)
+            assert mapping is not None
+            extract.stage_extract(con, f, mapping)
             bad = con.execute("SELECT * FROM bad ORDER BY line").df()
             _check_strict(f, bad, strict)
             _commit_incidents(ws, [(f, result)], str(kind))
@@ -296,8 +350,9 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
             """
             CREATE OR REPLACE TEMP TABLE new_rows AS
             SELECT s.* FROM staged s
-            WHERE NOT EXISTS (SELECT 1 FROM incidents i
-                              WHERE i.month = s.month AND i.incident_key = s.incident_key)
+            ANTI JOIN (SELECT month, incident_key FROM incidents
+                       WHERE month IN (SELECT DISTINCT month FROM staged)) i
+              ON i.month = s.month AND i.incident_key = s.incident_key
             QUALIFY row_number() OVER (PARTITION BY s.incident_key ORDER BY s.file_no, s.line) = 1
             """
         )
@@ -326,35 +381,39 @@ def _replace_older_releases(
     con: DuckDBPyConnection, files: list[tuple[InputFile, FileResult]]
 ) -> None:
     """A police.uk file for a force and month already held from another file is a newer
-    release: the older rows for that force and month go."""
-    ((f, result),) = files
+    release: the older rows for that force and month go, and the file's result says so."""
     where = (
-        "source_kind = 'police_uk_street' AND source_id <> ? "
-        "AND (force, month) IN (SELECT DISTINCT force, month FROM staged)"
+        "i.source_kind = 'police_uk_street' AND i.source_id NOT IN (SELECT source_id FROM _files) "
+        "AND (i.force, i.month) IN (SELECT DISTINCT force, month FROM staged)"
     )
     old = con.execute(
-        f"SELECT source_id, strftime(month, '%Y-%m') AS m, count(*) FROM incidents WHERE {where} "
-        "GROUP BY ALL ORDER BY m",
-        [f.sha256],
+        f"""
+        SELECT k.file_no, i.source_id, strftime(i.month, '%Y-%m') AS m, count(*), any_value(s.path)
+        FROM incidents i
+        JOIN (SELECT DISTINCT file_no, force, month FROM staged) k
+          ON k.force = i.force AND k.month = i.month
+        LEFT JOIN sources s ON s.source_id = i.source_id
+        WHERE {where}
+        GROUP BY ALL ORDER BY 1, 3
+        """
     ).fetchall()
     if not old:
         return
-    for source_id, month, count in old:
-        path = first_row(con, "SELECT path FROM sources WHERE source_id = ?", [source_id])
+    for file_no, source_id, month, count, path in old:
+        result = files[int(file_no)][1]
         result.replaced.append(
             f"{result.force} {month}: {count} rows from an earlier release "
-            f"({path[0] if path else source_id}) replaced"
+            f"({path or source_id}) replaced"
         )
     con.execute(
         "DELETE FROM incident_areas WHERE incident_key IN "
-        f"(SELECT incident_key FROM incidents WHERE {where})",
-        [f.sha256],
+        f"(SELECT i.incident_key FROM incidents i WHERE {where})"
     )
-    con.execute(f"DELETE FROM incidents WHERE {where}", [f.sha256])
-    for source_id in {r[0] for r in old}:
+    con.execute(f"DELETE FROM incidents i WHERE {where}")
+    for file_no, source_id, *_ in old:
         con.execute(
             "UPDATE sources SET note = coalesce(note || '; ', '') || ? WHERE source_id = ?",
-            [f"replaced by a newer release: {f.display}", source_id],
+            [f"replaced by a newer release: {files[int(file_no)][0].display}", source_id],
         )
 
 

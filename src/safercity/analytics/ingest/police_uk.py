@@ -86,7 +86,9 @@ def normalise_force(name: str | None) -> str | None:
     return out or None
 
 
-def read_raw(con: DuckDBPyConnection, f: InputFile, expected: tuple[str, ...]) -> None:
+def read_raw(
+    con: DuckDBPyConnection, f: InputFile, expected: tuple[str, ...], file_no: int = 0
+) -> None:
     """Read ``f`` into temp table ``raw`` (all text, with ``line``) and its rejects into ``bad``."""
     con.execute("DROP TABLE IF EXISTS rej; DROP TABLE IF EXISTS rej_scan")
     try:
@@ -119,7 +121,6 @@ def read_raw(con: DuckDBPyConnection, f: InputFile, expected: tuple[str, ...]) -
     con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM raw0 POSITIONAL JOIN _lines_df")
     con.unregister("_lines_df")
     con.execute("DROP TABLE raw0")
-    create_empty(con)
     if rejects:
         bad = pd.DataFrame(
             {
@@ -131,7 +132,8 @@ def read_raw(con: DuckDBPyConnection, f: InputFile, expected: tuple[str, ...]) -
         )
         con.register("_rej_df", bad)
         con.execute(
-            "INSERT INTO bad (line, field, reason, raw) SELECT line, field, reason, raw FROM _rej_df"
+            "INSERT INTO bad (line, field, reason, raw, file_no) "
+            f"SELECT line, field, reason, raw, {int(file_no)} FROM _rej_df"
         )
         con.unregister("_rej_df")
 
@@ -192,11 +194,11 @@ def _force_table(con: DuckDBPyConnection, column: str) -> None:
     con.unregister("_force_df")
 
 
-def _quarantine_checked(con: DuckDBPyConnection, columns: tuple[str, ...]) -> None:
+def _quarantine_checked(con: DuckDBPyConnection, columns: tuple[str, ...], file_no: int) -> None:
     """Bad rows of ``checked`` into ``bad``, with the row's fields as JSON (bad rows only)."""
     con.execute(
         f"""
-        INSERT INTO bad (line, field, reason, raw)
+        INSERT INTO bad (line, field, reason, raw, file_no)
         SELECT k.line, k.bad_field,
                CASE k.bad_field
                  WHEN 'Month' THEN 'unparseable month '
@@ -207,16 +209,17 @@ def _quarantine_checked(con: DuckDBPyConnection, columns: tuple[str, ...]) -> No
                            || k.latitude::VARCHAR || ')'
                       ELSE 'unparseable or incomplete coordinates' END
                END,
-               {_raw_json(columns, "r")}
+               {_raw_json(columns, "r")}, {int(file_no)}
         FROM checked k JOIN raw r ON r.line = k.line
         WHERE k.bad_field IS NOT NULL
         """
     )
 
 
-def stage_street(con: DuckDBPyConnection, f: InputFile) -> None:
-    """police.uk street-level CRIME CSV -> ``staged`` and ``bad``."""
-    read_raw(con, f, STREET_COLUMNS)
+def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> None:
+    """Append a police.uk street-level crime CSV to ``staged`` and ``bad`` (call
+    :func:`~safercity.analytics.ingest.staging.create_empty` first)."""
+    read_raw(con, f, STREET_COLUMNS, file_no)
     _force_table(con, "Falls within")
     x0, y0, x1, y1 = geography.UK_LONLAT_BOUNDS
     con.execute(
@@ -256,7 +259,7 @@ def stage_street(con: DuckDBPyConnection, f: InputFile) -> None:
         FROM parsed
         """
     )
-    _quarantine_checked(con, STREET_COLUMNS)
+    _quarantine_checked(con, STREET_COLUMNS, file_no)
     good = con.execute(
         "SELECT line, longitude, latitude FROM checked WHERE bad_field IS NULL "
         "AND longitude IS NOT NULL"
@@ -269,7 +272,7 @@ def stage_street(con: DuckDBPyConnection, f: InputFile) -> None:
     cols = ", ".join(INCIDENT_NAMES)
     con.execute(
         f"""
-        INSERT INTO staged ({cols}, line)
+        INSERT INTO staged ({cols}, line, file_no)
         SELECT
             CASE WHEN k.crime_id IS NOT NULL
                  THEN 'crime:' || k.crime_id || CASE WHEN k.dup > 1 THEN ':' || k.dup::VARCHAR ELSE '' END
@@ -280,7 +283,7 @@ def stage_street(con: DuckDBPyConnection, f: InputFile) -> None:
             k.category, k.offence, k.longitude, k.latitude, b.e, b.n, k.location, 'Force',
             k.lsoa_code, coalesce(k.lsoa_name, r.lsoa_name), r.local_authority, NULL, NULL,
             k.outcome, k.context, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-            k.line
+            k.line, {int(file_no)}
         FROM (
             SELECT *, row_number() OVER (
                 PARTITION BY crime_id,
@@ -299,6 +302,7 @@ def stage_street(con: DuckDBPyConnection, f: InputFile) -> None:
 
 def stage_outcomes(con: DuckDBPyConnection, f: InputFile) -> pd.DataFrame:
     """police.uk outcomes CSV -> a frame for the ``outcomes`` table (bad rows into ``bad``)."""
+    create_empty(con)
     read_raw(con, f, OUTCOME_COLUMNS)
     frame = con.execute(
         f"""
@@ -321,6 +325,7 @@ def stage_outcomes(con: DuckDBPyConnection, f: InputFile) -> pd.DataFrame:
 
 def stage_stop_search(con: DuckDBPyConnection, f: InputFile) -> pd.DataFrame:
     """police.uk stop-and-search CSV -> a frame for the ``stop_search`` table."""
+    create_empty(con)
     read_raw(con, f, STOP_SEARCH_COLUMNS)
     frame = con.execute(
         f"""
