@@ -1,0 +1,123 @@
+"""``safercity assess``: the Strategic Assessment document (HTML, PDF, figures, tables)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from safercity import settings
+from safercity.analytics.assessment import Assessment, load_consultation
+from safercity.analytics.harm import WeightFileError, load_weights
+from safercity.analytics.report import write_report
+from safercity.analytics.themes import ThemeError, load_themes
+from safercity.cli import UserError, add_command, add_workspace_argument, print_json
+from safercity.commands._assessment import jsonable, open_workspace
+
+STEPS = 14
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        subparsers,
+        "assess",
+        help="Generate the Strategic Assessment for an area and period: report.html, "
+        "report.pdf, report-figures/*.svg, report-tables/*.csv and report-manifest.json.",
+        example='safercity assess --workspace ws --area "Westminster" --period 2017-07:2018-06 '
+        "--out report --consultation examples/westminster-2011-14.yaml",
+        handler=run,
+    )
+    add_workspace_argument(parser)
+    parser.add_argument("--area", required=True, help="local authority, e.g. Westminster")
+    parser.add_argument(
+        "--period", required=True, help="START:END months, e.g. 2017-07:2018-06 (both needed)"
+    )
+    parser.add_argument(
+        "--out", default="report", help="output name: OUT.html, OUT.pdf, OUT-figures/, ..."
+    )
+    parser.add_argument(
+        "--consultation",
+        help="public consultation ranking: a strategy YAML (consultation: ranking:) or a CSV",
+    )
+    parser.add_argument("--themes", help="themes YAML file (default: the shipped one)")
+    parser.add_argument("--harm-weights", help="harm weight file (default: shipped CCHI)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=settings.get("seed"),
+        help="random seed for the Knox permutations (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--permutations",
+        type=int,
+        default=settings.get("permutations"),
+        help="Knox Monte Carlo permutations (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--date",
+        help="report date YYYY-MM-DD printed on the report (default: the latest import's date)",
+    )
+    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        themes = load_themes(args.themes)
+        harm = load_weights(args.harm_weights)
+    except (ThemeError, WeightFileError, OSError) as exc:
+        raise UserError(str(exc)) from exc
+    consultation = None
+    if args.consultation:
+        try:
+            consultation = load_consultation(args.consultation, themes)
+        except (OSError, ValueError) as exc:
+            raise UserError(str(exc)) from exc
+    report_date = None
+    if args.date:
+        try:
+            report_date = dt.date.fromisoformat(args.date)
+        except ValueError as exc:
+            raise UserError(f"--date must be YYYY-MM-DD, not {args.date!r}") from exc
+    with open_workspace(args.workspace) as ws:
+        from rich.progress import Progress
+
+        with Progress(transient=True, disable=bool(args.json)) as bar:
+            task = bar.add_task("Strategic Assessment", total=STEPS + 1)
+
+            def step(name: str) -> None:
+                bar.update(task, advance=1, description=name)
+
+            try:
+                a = Assessment(
+                    ws,
+                    area=args.area,
+                    period=args.period,
+                    themes=themes,
+                    harm_weights=harm,
+                    consultation=consultation,
+                    seed=args.seed,
+                    permutations=args.permutations,
+                    generated_on=report_date,
+                    progress=step,
+                )
+            except (ValueError, KeyError) as exc:
+                raise UserError(str(exc).strip("'\"")) from exc
+            step("writing the report")
+            written = write_report(a, Path(args.out), pdf=not args.no_pdf)
+    outputs = {
+        "html": str(written.html),
+        "pdf": str(written.pdf) if written.pdf else None,
+        "figures": str(written.figures[0].parent) if written.figures else None,
+        "tables": str(written.tables[0].parent) if written.tables else None,
+        "manifest": str(written.manifest),
+    }
+    if args.json:
+        print_json(jsonable({"outputs": outputs, **a.summary()}))
+        return 0
+    print(f"Strategic Assessment for {a.area}, {a.start:%Y-%m} to {a.end:%Y-%m}:")
+    for finding in a.findings:
+        print(f"  - {finding}")
+    for k, v in outputs.items():
+        if v:
+            print(f"{k}: {v}")
+    return 0
