@@ -562,49 +562,96 @@ def exact_density(
 # ---------------------------------------------------------------------------------------------
 
 
+def _random_draws(n_pool: int, k: int, permutations: int, seed: int | None) -> IntArray:
+    """``permutations`` rows of ``k`` distinct indices drawn from ``range(n_pool)``."""
+    rng = np.random.default_rng(seed)
+    k = min(k, n_pool)
+    out = np.empty((permutations, k), dtype=np.int64)
+    for p in range(permutations):
+        out[p] = rng.choice(n_pool, size=k, replace=False)
+    return out
+
+
 @_njit()
+def _bisect(a: FloatArray, v: float, right: bool) -> int:
+    lo = 0
+    hi = a.shape[0]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if a[mid] < v or (right and a[mid] == v):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@_njit(parallel=True)
 def _crand_groups(
     y: FloatArray,
     exemplar: IntArray,
     draws: IntArray,
-    permutations: int,
-    seed: int,
-) -> FloatArray:
-    """Conditional randomisation: for each group, ``permutations`` sums of ``draws[g]`` values
-    taken without replacement from ``y`` with the exemplar cell ``exemplar[g]`` left out.
+    own: FloatArray,
+    M: IntArray,
+    starts: IntArray,
+    cells: IntArray,
+    wy: FloatArray,
+    larger: IntArray,
+    smaller: IntArray,
+    mean_out: FloatArray,
+    sd_out: FloatArray,
+) -> None:
+    """Conditional randomisation, one null distribution per group of exchangeable cells.
 
-    Partial Fisher-Yates on one index array that stays a permutation between draws, so each
-    draw costs O(draws) and never O(n).
+    Simulation p of group g is ``own[g] + sum(y[j] for j in the first draws[g] entries of
+    M[p])``, the indices being shifted past the group's exemplar cell so that it is left out
+    (as esda does, one matrix of random indices serves every group). Each group then counts,
+    for each of its cells, the simulations >= and <= the cell's observed neighbourhood sum.
+    Memory per group is O(permutations); no random numbers are drawn here, so the result does
+    not depend on the threads.
     """
-    np.random.seed(seed)
-    n = y.shape[0]
-    idx = np.arange(n)
-    pos = np.arange(n)
     G = exemplar.shape[0]
-    out = np.empty((G, permutations))
-    for g in range(G):
+    P = M.shape[0]
+    for g in numba.prange(G):
         e = exemplar[g]
-        # move the exemplar to the last slot; draw from the first n-1 slots
-        pe = pos[e]
-        last = idx[n - 1]
-        idx[pe] = last
-        pos[last] = pe
-        idx[n - 1] = e
-        pos[e] = n - 1
         k = draws[g]
-        for p in range(permutations):
-            s = 0.0
+        sums = np.empty(P)
+        acc = 0.0
+        for p in range(P):
+            s = own[g]
             for m in range(k):
-                r = m + np.random.randint(0, n - 1 - m)
-                a = idx[m]
-                b = idx[r]
-                idx[m] = b
-                idx[r] = a
-                pos[b] = m
-                pos[a] = r
-                s += y[b]
-            out[g, p] = s
-    return out
+                j = M[p, m]
+                if j >= e:
+                    j += 1
+                s += y[j]
+            sums[p] = s
+            acc += s
+        mean = acc / P
+        var = 0.0
+        for p in range(P):
+            var += (sums[p] - mean) ** 2
+        mean_out[g] = mean
+        sd_out[g] = math.sqrt(var / P)
+        a = starts[g]
+        b = starts[g + 1]
+        if b - a > 8:
+            sums.sort()
+            for q in range(a, b):
+                c = cells[q]
+                larger[c] = P - _bisect(sums, wy[c], False)
+                smaller[c] = _bisect(sums, wy[c], True)
+        else:
+            for q in range(a, b):
+                c = cells[q]
+                v = wy[c]
+                ge = 0
+                le = 0
+                for p in range(P):
+                    if sums[p] >= v:
+                        ge += 1
+                    if sums[p] <= v:
+                        le += 1
+                larger[c] = ge
+                smaller[c] = le
 
 
 def fdr_reject(p: npt.ArrayLike, alpha: float) -> npt.NDArray[np.bool_]:
@@ -679,34 +726,44 @@ class _GiStarCore:
         n = y.size
         draws_all = np.minimum(card.astype(np.int64) - 1, n - 1)
         # cells sharing (own value, cardinality) share the conditional null distribution
-        keys = np.stack([y, draws_all.astype(np.float64)], axis=1)
-        uniq, group = np.unique(keys, axis=0, return_inverse=True)
+        _, value_code = np.unique(y, return_inverse=True)
+        key = value_code.ravel().astype(np.int64) * (int(draws_all.max()) + 1) + draws_all
+        _, group = np.unique(key, return_inverse=True)
         group = group.ravel()
-        G = uniq.shape[0]
+        G = int(group.max()) + 1
         exemplar = np.empty(G, dtype=np.int64)
         exemplar[group[::-1]] = np.arange(n)[::-1]  # first cell of each group
-        draws = uniq[:, 1].astype(np.int64)
-        seed_int = int(np.random.SeedSequence(self.seed).generate_state(1)[0] % (2**31 - 1))
-        sums = _crand_groups(y, exemplar, draws, P, seed_int) + uniq[:, 0][:, None]
-        sims = np.sort(sums, axis=1)
+        draws = draws_all[exemplar]
+        own = y[exemplar]
+        M = _random_draws(n - 1, int(draws.max()), P, self.seed)
+        order = np.argsort(group, kind="stable")
+        starts = np.searchsorted(group[order], np.arange(G + 1)).astype(np.int64)
         larger = np.empty(n, dtype=np.int64)  # simulations >= observed
         smaller = np.empty(n, dtype=np.int64)  # simulations <= observed
-        order = np.argsort(group, kind="stable")
-        bounds = np.searchsorted(group[order], np.arange(G + 1))
-        for g in range(G):
-            cells = order[bounds[g] : bounds[g + 1]]
-            larger[cells] = P - np.searchsorted(sims[g], wy[cells], side="left")
-            smaller[cells] = np.searchsorted(sims[g], wy[cells], side="right")
+        mean_g = np.empty(G)
+        sd_g = np.empty(G)
+        _crand_groups(
+            np.ascontiguousarray(y),
+            exemplar,
+            np.minimum(draws, M.shape[1]),
+            np.ascontiguousarray(own),
+            M,
+            starts,
+            order.astype(np.int64),
+            np.ascontiguousarray(wy),
+            larger,
+            smaller,
+            mean_g,
+            sd_g,
+        )
         self.larger = larger
         folded = np.minimum(larger, smaller)
         self.p_sim = (folded + 1.0) / (P + 1.0)
-        mean_g = sums.mean(axis=1) / total
-        sd_g = sums.std(axis=1) / total
-        self.EG_sim = mean_g[group]
-        self.seG_sim = sd_g[group]
+        self.EG_sim = mean_g[group] / total
+        self.seG_sim = sd_g[group] / total
         with np.errstate(divide="ignore", invalid="ignore"):
             self.z_sim = (self.Gs - self.EG_sim) / self.seG_sim
-        self.groups = int(uniq.shape[0])
+        self.groups = G
 
     @staticmethod
     def _classify(p: FloatArray, z: FloatArray, fdr: bool) -> IntArray:
@@ -763,9 +820,10 @@ class GiStar(_GiStarCore):
         Cells in the study area; others are left out (not zero) and get NaN results.
     permutations : int, default 0
         Conditional randomisation: each cell's value is held and its neighbours are drawn at
-        random from the other cells. Cells with the same value and number of neighbours share
-        the same null distribution, so they share the draws: the cost is at most
-        cells x neighbours x permutations and usually far less.
+        random from the other cells. As in esda, one matrix of random indices (permutations x
+        largest neighbourhood) serves every cell. Cells with the same value and number of
+        neighbours have the same null distribution, so they share one set of simulated sums:
+        the cost is at most cells x neighbours x permutations, and far less for counts.
     seed : int, optional
     fdr : bool, default True
         Classify with Benjamini-Hochberg false discovery rate control at each level.
