@@ -11,6 +11,7 @@ import pytest
 from safercity.analytics.times import (
     NoTimesError,
     TimeProfile,
+    aoristic_table,
     aoristic_weights,
     window_weights,
 )
@@ -45,6 +46,19 @@ def test_aoristic_by_hand() -> None:
     # an exact time: all weight to its hour; a two-week window: 1/168 everywhere
     assert aoristic_weights(np.array([30.5]), np.array([30.5]))[0, 30] == 1.0
     assert np.allclose(aoristic_weights(np.array([0.0]), np.array([336.0])), 1 / 168)
+
+
+@pytest.mark.parametrize("method", ["proportional", "ratcliffe"])
+def test_fast_table_equals_sum_of_weights(method: str) -> None:
+    rng = np.random.default_rng(3)
+    s = rng.uniform(0, 2000, 500)
+    length = np.where(rng.random(500) < 0.2, 0.0, rng.exponential(10, 500))
+    length[:5] = [0.0, 168.0, 400.0, 1.0, 0.25]
+    e = s + length
+    expected = aoristic_weights(s, e, method=method).sum(axis=0)  # type: ignore[arg-type]
+    got = aoristic_table(s, e, method=method)  # type: ignore[arg-type]
+    assert np.allclose(got, expected, atol=1e-9)
+    assert got.sum() == pytest.approx(500, abs=1e-9)
 
 
 def test_window_share_by_hand() -> None:

@@ -24,9 +24,6 @@ DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 HOURS_PER_WEEK = 168
 Method = Literal["proportional", "ratcliffe"]
 
-#: rows per block when building the n x 168 weight matrix (bounds memory)
-BLOCK_ROWS = 20_000
-
 
 class NoTimesError(ValueError):
     """The incidents have no times (e.g. police.uk's month-only data): cannot answer."""
@@ -86,6 +83,49 @@ def aoristic_weights(
         b = np.floor(np.mod(s[exact], HOURS_PER_WEEK)).astype(int)
         out[np.flatnonzero(exact), b] = 1.0
     return out
+
+
+def aoristic_table(
+    start: np.ndarray, end: np.ndarray, *, method: Method = "proportional"
+) -> np.ndarray:
+    """The 168 hour-of-week totals of :func:`aoristic_weights`, in O(n) time and memory.
+
+    Summing ``F_b(end) - F_b(start)`` over incidents (``F_b`` the time spent in bin ``b`` up to
+    a time, see :func:`aoristic_weights`) needs, per bin, only the weighted count of incidents
+    whose time-of-week lies beyond the bin and the weighted fractional part of those inside it,
+    which ``bincount`` gives without building the n x 168 matrix.
+    """
+    s = np.asarray(start, dtype=float)
+    e = np.asarray(end, dtype=float)
+    if method == "ratcliffe":
+        s = np.floor(s)
+        e = np.maximum(np.ceil(e), s + 1.0)
+    elif method != "proportional":
+        raise ValueError(f"method must be 'proportional' or 'ratcliffe', not {method!r}")
+    exact = e <= s
+    out = np.zeros(HOURS_PER_WEEK)
+    if exact.any():
+        b = np.floor(np.mod(s[exact], HOURS_PER_WEEK)).astype(np.int64)
+        out += np.bincount(b, minlength=HOURS_PER_WEEK)[:HOURS_PER_WEEK]
+    ss, ee = s[~exact], e[~exact]
+    if len(ss) == 0:
+        return out
+    w = 1.0 / (ee - ss)
+
+    def cum(t: np.ndarray) -> np.ndarray:
+        weeks = np.floor(t / HOURS_PER_WEEK)
+        within = t - weeks * HOURS_PER_WEEK
+        b = np.minimum(np.floor(within).astype(np.int64), HOURS_PER_WEEK - 1)
+        frac = within - b
+        at = np.bincount(b, weights=w, minlength=HOURS_PER_WEEK)
+        part = np.bincount(b, weights=w * frac, minlength=HOURS_PER_WEEK)
+        beyond = np.concatenate([np.cumsum(at[::-1])[::-1][1:], [0.0]])  # weight in bins > b
+        out_b: np.ndarray = beyond + part
+        return out_b
+
+    weeks_term = float((w * (np.floor(ee / HOURS_PER_WEEK) - np.floor(ss / HOURS_PER_WEEK))).sum())
+    total: np.ndarray = out + weeks_term + cum(ee) - cum(ss)
+    return total
 
 
 def _cum_in_daily_window(t: np.ndarray, a: float, b: float) -> np.ndarray:
@@ -202,11 +242,7 @@ class TimeProfile:
         s, e = s[keep], e[keep]
         self.n_timed = len(s)
         self.n_exact = int((e == s).sum())
-        week = np.zeros(HOURS_PER_WEEK)
-        for i in range(0, len(s), BLOCK_ROWS):
-            week += aoristic_weights(
-                s[i : i + BLOCK_ROWS], e[i : i + BLOCK_ROWS], method=method
-            ).sum(axis=0)
+        week = aoristic_table(s, e, method=method)
         self.table = pd.DataFrame(
             week.reshape(7, 24).T, index=pd.RangeIndex(24, name="hour"), columns=list(DAYS)
         )
