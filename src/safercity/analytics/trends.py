@@ -43,6 +43,13 @@ ETEST_TAIL = 1e-12
 # --------------------------------------------------------------------------------------------
 
 
+def _months64(values: pd.Series) -> np.ndarray:
+    """Dates -> numpy datetime64[M] (NaT kept)."""
+    return np.asarray(pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")).astype(
+        "datetime64[M]"
+    )
+
+
 def _month_index(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
     return pd.date_range(start, end, freq="MS", name="month")
 
@@ -72,9 +79,18 @@ def monthly_counts(
     Series
         Indexed by month (``DatetimeIndex`` of month starts, name ``month``), named ``count``.
     """
-    months = pd.to_datetime(incidents["month"]).dt.to_period("M").dt.to_timestamp()
-    values = pd.Series(1.0, index=incidents.index) if weights is None else weights.astype(float)
-    counts = values.groupby(months.to_numpy()).sum()
+    m64 = _months64(incidents["month"])
+    ok = ~np.isnat(m64)
+    values = np.ones(len(m64)) if weights is None else weights.to_numpy(dtype=float)
+    codes = m64[ok].astype(np.int64)  # months since 1970-01
+    if len(codes):
+        base = int(codes.min())
+        sums = np.bincount(codes - base, weights=values[ok])
+        present = np.flatnonzero(np.bincount(codes - base))
+        idx = (np.arange(base, base + len(sums))).astype("datetime64[M]")
+        counts = pd.Series(sums[present], index=pd.DatetimeIndex(idx[present]))
+    else:
+        counts = pd.Series(dtype=float, index=pd.DatetimeIndex([]))
     if counts.empty and (start is None or end is None):
         return pd.Series(dtype=float, name="count", index=pd.DatetimeIndex([], name="month"))
     lo = pd.Timestamp(start) if start is not None else counts.index.min()
@@ -721,10 +737,17 @@ class Trend:
             )
         self.by_category: pd.DataFrame | None = None
         if incidents is not None and "category" in incidents.columns and len(incidents):
-            stamps = pd.Series(pd.to_datetime(incidents["month"]), index=incidents.index)
-            key = stamps.dt.strftime("%Y-%m" if by == "month" else "%Y")
-            table = pd.crosstab(key, incidents["category"])
-            table.index.name = by
+            m64 = _months64(incidents["month"])
+            unit = "datetime64[M]" if by == "month" else "datetime64[Y]"
+            period = pd.Series(m64.astype(unit).astype(np.int64), index=incidents.index)
+            table = pd.crosstab(period, incidents["category"])
+            labels = [
+                f"{int(v) // 12 + 1970}-{int(v) % 12 + 1:02d}"
+                if by == "month"
+                else str(int(v) + 1970)
+                for v in table.index
+            ]
+            table.index = pd.Index(labels, name=by)
             self.by_category = table
 
     def to_dict(self) -> dict[str, Any]:
