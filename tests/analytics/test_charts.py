@@ -82,11 +82,17 @@ def test_nice_ticks_cover_range() -> None:
 
 
 def test_class_breaks_and_labels() -> None:
+    # zero is its own class; 1..10 split at quartiles 3.25, 5.5, 7.75, 10 (rounded up)
     br = charts.class_breaks([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
-    assert br == [2, 4, 6, 8, 10]
-    assert charts.class_labels(br) == ["0–2", "3–4", "5–6", "7–8", "9–10"]
+    assert br == [0, 4, 6, 8, 10]
+    assert charts.class_labels(br) == ["0", "1–4", "5–6", "7–8", "9–10"]
     assert charts.classify(0, br) == 0 and charts.classify(10, br) == 4
     assert charts.classify(5, br) == 2
+    # without zeros: five classes over the values (quintiles 2.8, 4.6, 6.4, 8.2, 10)
+    assert charts.class_breaks(list(range(1, 11))) == [3, 5, 7, 9, 10]
+    # mostly zeros (a theme in a few places): the zeros do not swallow the other classes;
+    # quartiles of 5, 50, 500, 5000 (linear): 38.75, 275, 1625, 5000
+    assert charts.class_breaks([0] * 100 + [5, 50, 500, 5000]) == [0, 39, 275, 1625, 5000]
 
 
 def test_area_map_draws_each_polygon_with_title_and_legend() -> None:

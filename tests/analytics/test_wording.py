@@ -56,6 +56,8 @@ def test_change_phrase_not_significant_never_says_rose_or_fell() -> None:
 
 def test_change_phrase_edge_cases() -> None:
     assert w.change_phrase(100, 100, 0.0, False) == "was unchanged"
+    # 60 in 12 months against 55 in 11 months of data: the same rate per month
+    assert w.change_phrase(60, 55, 0.0, False) == "showed no change in the rate per month"
     assert w.change_phrase(5, 0, None, None).startswith("had no incidents in the previous")
     assert w.change_phrase(0, 0, None, None) == "had no incidents in either period"
 

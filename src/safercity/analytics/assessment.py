@@ -500,6 +500,9 @@ class Assessment:
         if end < start:
             raise ValueError(f"the period {period!r} ends before it starts")
         self.workspace = workspace
+        # the built-in spelling of a local authority ("westminster" -> "Westminster")
+        with contextlib.suppress(KeyError):
+            area = geography.resolve_local_authority(area)
         self.area = area
         self.period_text = period
         self.start, self.end = start, end
@@ -1331,6 +1334,7 @@ class Assessment:
             f"Recorded crime in {area} (excluding anti-social behaviour) {cc.phrase()}: "
             f"{w.fmt_int(cc.this)} crimes in {w.period_label(self.start, self.end)} against "
             f"{w.fmt_int(cc.last)} in the previous {w.plural(self.n_months, 'month')}"
+            + (f" ({self.exposure_last} with data)" if self.exposure_last < self.n_months else "")
             + (f" ({w.fmt_p(cc.p)})" if cc.p is not None else "")
             + "."
         )
@@ -1369,9 +1373,14 @@ class Assessment:
             ):
                 pct = 100.0 * (lastrow["crimes"] / first["crimes"] - 1.0)
                 word = "higher" if pct > 0 else "lower"
+                how = (
+                    "about the same as"
+                    if w.fmt_pct(abs(pct)) == "0%"
+                    else f"{w.fmt_pct(abs(pct))} {word} than"
+                )
                 out.append(
                     f"Over the longer run, the {w.fmt_int(lastrow['crimes'])} crimes in the 12 months "
-                    f"to {w.month_label(self.end)} were {w.fmt_pct(abs(pct))} {word} than the "
+                    f"to {w.month_label(self.end)} were {how} the "
                     f"{w.fmt_int(first['crimes'])} in {first['year']}, according to "
                     f"{self.long_run_source}."
                 )

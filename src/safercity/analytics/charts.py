@@ -311,19 +311,30 @@ def bar_chart(
 
 
 def class_breaks(values: Sequence[float], k: int = 5) -> list[float]:
-    """Upper bounds of ``k`` classes from quantiles of the values (rounded to whole numbers,
-    duplicates removed); the last bound is the maximum. Deterministic."""
+    """Upper bounds of up to ``k`` classes for whole-number counts, deterministic.
+
+    Zero is a class of its own when any value is zero (places with no incidents should not
+    share a shade with places that have some); the positive values are split at their
+    quantiles into the remaining classes (bounds rounded up to whole numbers, duplicates
+    removed). The last bound is the maximum.
+    """
     arr = np.asarray([float(v) for v in values if math.isfinite(float(v))], dtype=float)
     if arr.size == 0:
         return [0.0]
-    qs = np.quantile(arr, np.linspace(0, 1, k + 1)[1:], method="linear")
     out: list[float] = []
-    for q in qs:
-        b = float(math.ceil(q - 1e-9))
-        if not out or b > out[-1]:
-            out.append(b)
-    if out[-1] < float(arr.max()):
-        out.append(float(math.ceil(arr.max())))
+    pos = arr[arr > 0]
+    n_classes = k
+    if (arr <= 0).any():
+        out.append(0.0)
+        n_classes = k - 1
+    if pos.size:
+        qs = np.quantile(pos, np.linspace(0, 1, n_classes + 1)[1:], method="linear")
+        for q in qs:
+            b = float(math.ceil(q - 1e-9))
+            if not out or b > out[-1]:
+                out.append(b)
+        if out[-1] < float(pos.max()):
+            out.append(float(math.ceil(pos.max())))
     return out
 
 

@@ -99,6 +99,8 @@ def change_phrase(this: float, last: float, pct: float | None, significant: bool
         return "had no incidents in the previous period to compare with"
     if this == last:
         return "was unchanged"
+    if fmt_pct(abs(pct)) == "0%":  # a change in counts but not in the rate per month of data
+        return "showed no change in the rate per month"
     if significant:
         verb = "rose" if pct > 0 else "fell"
         return f"{verb} by {fmt_pct(abs(pct))} (significant)"
