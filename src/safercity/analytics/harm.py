@@ -134,6 +134,21 @@ def derive_cchi_weights(derivation: str | Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows).rename(columns={"n": "n_subgroups"})
 
 
+def weights_per_incident(categories: pd.Series, weights: HarmWeights) -> np.ndarray:
+    """The weight of each incident's category (NaN where the table has no weight)."""
+    codes, uniques = pd.factorize(categories.astype("string"))
+    lut = np.array(
+        [
+            np.nan if weights.weights.get(str(u)) is None else weights.weights[str(u)]
+            for u in uniques
+        ],
+        dtype=float,
+    )
+    lut = np.append(lut, np.nan)  # code -1 (missing category) -> NaN
+    out: np.ndarray = lut[codes]
+    return out
+
+
 class HarmProfile:
     """Harm-weighted counts by category and by month, next to raw counts.
 
@@ -196,7 +211,7 @@ class HarmProfile:
         self.monthly = pd.DataFrame()
         self.comparison: dict[str, Any] | None = None
         if "month" in incidents.columns and len(incidents):
-            per = cats.map(lambda c: hw.weights.get(str(c))).astype("float64").fillna(0.0)
+            per = pd.Series(np.nan_to_num(weights_per_incident(cats, hw)), index=incidents.index)
             harm_m = monthly_counts(incidents, weights=per)
             count_m = monthly_counts(incidents)
             self.monthly = pd.DataFrame({"count": count_m, "harm": harm_m})

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from safercity.analytics.harm import HarmWeights, load_weights
+from safercity.analytics.harm import HarmWeights, load_weights, weights_per_incident
 from safercity.analytics.repeats import RepeatVictimisation
 from safercity.analytics.themes import ThemeSet, load_themes
 from safercity.analytics.trends import PoissonComparison, monthly_counts
@@ -184,8 +184,7 @@ class PriorityMatrix:
             scores: dict[str, int | None] = {}
             reasons: list[str] = []
             # harm: mean CCHI days per weighted incident
-            per = recent["category"].astype("string").map(lambda c: hw.weights.get(str(c)))
-            per = pd.to_numeric(per, errors="coerce")
+            per = pd.Series(weights_per_incident(recent["category"], hw))
             mean_harm = float(per.mean()) if per.notna().any() else float("nan")
             values["harm"] = mean_harm
             scores["harm"] = (

@@ -178,7 +178,11 @@ class Condition:
                         .to_numpy(dtype=bool, na_value=False)
                     )
             ok &= any_area
-        if self.hours is not None or self.days is not None:
+        if (self.hours is not None or self.days is not None) and (
+            "occurred_from" not in frame.columns or frame["occurred_from"].isna().all()
+        ):
+            ok &= self.include_untimed
+        elif self.hours is not None or self.days is not None:
             t = incident_time(frame)
             timed = t.notna().to_numpy()
             in_time = np.ones(n, dtype=bool)
@@ -197,11 +201,17 @@ class Condition:
                 vals = frame[col].astype("boolean")
                 ok &= (vals == value).to_numpy(dtype=bool, na_value=False)
         if self.victim_sex is not None:
-            sex = frame["victim_sex"].astype("string").str.strip().str.lower()
-            ok &= sex.isin(self.victim_sex).to_numpy(dtype=bool, na_value=False)
+            if "victim_sex" not in frame.columns or frame["victim_sex"].isna().all():
+                ok &= False
+            else:
+                sex = frame["victim_sex"].astype("string").str.strip().str.lower()
+                ok &= sex.isin(self.victim_sex).to_numpy(dtype=bool, na_value=False)
         for key in ("victim_age", "suspect_age"):
             bounds = getattr(self, key)
             if bounds is not None:
+                if key not in frame.columns or frame[key].isna().all():
+                    ok &= False
+                    continue
                 age = pd.to_numeric(frame[key], errors="coerce").to_numpy(dtype=float)
                 with np.errstate(invalid="ignore"):
                     ok &= (age >= bounds[0]) & (age <= bounds[1])
@@ -231,11 +241,7 @@ class Theme:
         """Return the incidents in the theme. Columns a condition needs but the frame lacks
         make that condition fail for every row (people fields), except hours/days, which treat
         a missing time as untimed (see ``include_untimed``)."""
-        frame = incidents
-        for col in self.condition.columns_needed():
-            if col not in frame.columns:
-                frame = frame.assign(**{col: pd.Series(pd.NA, index=frame.index, dtype="object")})
-        return incidents[self.condition.mask(frame)]
+        return incidents[self.condition.mask(incidents)]
 
     @property
     def hours(self) -> str | None:
