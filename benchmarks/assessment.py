@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     total_w = sum(r["seconds"] for r in results)
     print(f"{'Westminster':<12} {'TOTAL':<48} {total_w:8.2f} s")
     if not args.skip_national:
-        national = replicate(west, args.rows, ("ward_code", "ward_name", "location"))
+        national = replicate(west, args.rows, ("ward_code", "location"))
         nat_windows = replicate(windows, args.rows)
         label = "national-5M"
         res = run_set(label, national, nat_windows)

@@ -115,19 +115,21 @@ class RepeatVictimisation:
             self.date_precision = "month"
         else:
             raise ValueError("cannot answer: the incidents have no occurred_from or month")
-        frame = pd.DataFrame({"k": keys[has_key], "t": dates[has_key]}).dropna()
-        if frame.empty:
+        codes, _uniques = pd.factorize(keys[has_key])  # integer victim codes: cheap to sort
+        t_all = pd.to_datetime(dates[has_key]).to_numpy(dtype="datetime64[s]")
+        keep = ~np.isnat(t_all)
+        codes, t = codes[keep], t_all[keep]
+        if len(codes) == 0:
             raise ValueError(f"cannot answer: no incident has a {key!r}")
-        frame = frame.sort_values(["k", "t"], kind="stable")
-        k = frame["k"].to_numpy()
-        t = frame["t"].to_numpy(dtype="datetime64[s]")
+        order = np.lexsort((t, codes))
+        k, t = codes[order], t[order]
         same_as_prev = np.concatenate([[False], k[1:] == k[:-1]])
-        gap_days = np.full(len(frame), np.nan)
+        gap_days = np.full(len(k), np.nan)
         diffs = (t[1:] - t[:-1]).astype("timedelta64[s]").astype(float) / 86400.0
         gap_days[1:] = np.where(same_as_prev[1:], diffs, np.nan)
-        per_victim = frame.groupby("k", sort=False).size()
-
-        self.n_incidents = len(frame)
+        counts = np.bincount(k)
+        per_victim = pd.Series(counts[counts > 0])
+        self.n_incidents = len(k)
         self.n_victims = len(per_victim)
         self.prevalence = self.n_victims
         self.incidence = self.n_incidents
