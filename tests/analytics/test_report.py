@@ -1,0 +1,268 @@
+"""The Strategic Assessment document: HTML snapshot, PDF sections, reproducibility, real data.
+
+The PDF's text is read with pypdf (poppler's pdftotext is not installed here).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from _report_fixture import build
+
+from safercity.analytics.assessment import Assessment, load_consultation
+from safercity.analytics.report import write_report
+from safercity.analytics.store import Workspace
+from safercity.analytics.themes import load_themes
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+REPO = Path(__file__).resolve().parents[2]
+SECTIONS = [
+    "Summary of key findings",
+    "Crime and disorder overview",
+    "Themes",
+    "Anti-social behaviour",
+    "Areas: ward profiles against the borough",
+    "Priority matrix and recommended priorities",
+    "Public consultation",
+    "Data sources, coverage and caveats",
+    "Methods",
+    "Reproducibility and licence",
+]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Assessment, Path]:
+    root = tmp_path_factory.mktemp("report")
+    ws = Workspace(build(root / "ws"), read_only=True)
+    cons = load_consultation(REPO / "examples" / "westminster-2011-14.yaml", load_themes())
+    a = Assessment(
+        ws,
+        area="Westminster",
+        period="2019-01:2019-12",
+        consultation=cons,
+        permutations=99,
+        seed=7,
+    )
+    return a, root
+
+
+class _Outline(HTMLParser):
+    """Headings, ids, table captions/scopes and svg accessibility attributes of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[tuple[str, str]] = []
+        self.ids: list[str] = []
+        self.svgs: list[dict[str, str | None]] = []
+        self.tables = 0
+        self.captions = 0
+        self.th_without_scope = 0
+        self._in: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.append(str(a["id"]))
+        if tag in ("h1", "h2", "h3", "h4"):
+            self._in, self._text = tag, ""
+        elif tag == "svg":
+            self.svgs.append(a)
+        elif tag == "table":
+            self.tables += 1
+        elif tag == "caption":
+            self.captions += 1
+        elif tag == "th" and not a.get("scope"):
+            self.th_without_scope += 1
+
+    def handle_data(self, data: str) -> None:
+        if self._in:
+            self._text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            self.headings.append((tag, self._text.strip()))
+            self._in = None
+
+
+def test_html_matches_snapshot(small: tuple[Assessment, Path]) -> None:
+    a, root = small
+    written = write_report(a, root / "snap" / "report", pdf=False)
+    html = written.html.read_text(encoding="utf-8")
+    snap = SNAPSHOTS / "assessment-small.html"
+    if os.environ.get("SAFERCITY_UPDATE_SNAPSHOTS") == "1" or not snap.exists():
+        snap.parent.mkdir(exist_ok=True)
+        snap.write_text(html, encoding="utf-8", newline="\n")
+        if os.environ.get("SAFERCITY_UPDATE_SNAPSHOTS") != "1":
+            pytest.fail(f"snapshot {snap} was missing and has been written: check it in")
+    assert html == snap.read_text(encoding="utf-8"), (
+        "the report HTML changed; if intended, rerun with SAFERCITY_UPDATE_SNAPSHOTS=1"
+    )
+    assert str(root) not in html  # no machine paths in the document
+
+
+def test_html_structure_is_accessible(small: tuple[Assessment, Path]) -> None:
+    a, root = small
+    written = write_report(a, root / "a11y" / "report", pdf=False)
+    outline = _Outline()
+    outline.feed(written.html.read_text(encoding="utf-8"))
+    h2 = [t for tag, t in outline.headings if tag == "h2"]
+    assert h2 == ["Contents", *SECTIONS]
+    assert [tag for tag, _t in outline.headings].count("h1") == 1
+    # headings never skip a level
+    levels = [int(tag[1]) for tag, _t in outline.headings]
+    assert all(b - a_ <= 1 for a_, b in itertools.pairwise(levels))
+    assert len(outline.ids) == len(set(outline.ids)), "duplicate ids"
+    assert outline.tables == outline.captions and outline.th_without_scope == 0
+    assert outline.svgs and all(
+        s.get("role") == "img" and len(str(s.get("aria-labelledby")).split()) == 2
+        for s in outline.svgs
+    )
+    # every figure has a data table beside it
+    html = written.html.read_text(encoding="utf-8")
+    figures = re.findall(r'<figure id="fig-[^"]+" class="figure">(.*?)</figure>', html, re.S)
+    assert len(figures) == len(written.figures) and all("<table" in f for f in figures)
+
+
+def test_outputs_and_manifest(small: tuple[Assessment, Path]) -> None:
+    a, root = small
+    written = write_report(a, root / "out" / "report", pdf=False)
+    assert written.html.name == "report.html"
+    assert {p.parent.name for p in written.figures} == {"report-figures"}
+    assert {p.parent.name for p in written.tables} == {"report-tables"}
+    assert (root / "out" / "report-figures" / "figure-1-long-run.svg").exists()
+    cats = pd.read_csv(root / "out" / "report-tables" / "overview-categories.csv")
+    assert cats.set_index("category").loc["Burglary", "this_period"] == 48
+    m = json.loads(written.manifest.read_text(encoding="utf-8"))
+    assert m["software"]["name"] == "safercity"
+    assert m["parameters"]["seed"] == 7 and m["seeds"] == {"knox": 7}
+    assert m["parameters"]["period"] == "2019-01:2019-12"
+    assert {i["sha256"] for i in m["inputs"]} == {"synthetic-sha", "met-sha"}
+    assert "report-tables/overview-categories.csv" in m["outputs"]["tables"]
+    assert m["parameters"]["consultation_sha256"]
+
+
+def test_rerun_is_byte_identical(small: tuple[Assessment, Path]) -> None:
+    a, root = small
+    first = write_report(a, root / "r1" / "report", pdf=False)
+    again = Assessment(
+        a.workspace,
+        area="Westminster",
+        period="2019-01:2019-12",
+        consultation=a.consultation,
+        permutations=99,
+        seed=7,
+    )
+    second = write_report(again, root / "r2" / "report", pdf=False)
+    for p1, p2 in zip(first.tables, second.tables, strict=True):
+        assert p1.name == p2.name and p1.read_bytes() == p2.read_bytes(), p1.name
+    assert first.html.read_bytes() == second.html.read_bytes()
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+def _pdf_bookmarks(path: Path) -> list[str]:
+    """The PDF's outline (WeasyPrint makes one bookmark per heading), flattened in order."""
+    from pypdf import PdfReader
+
+    out: list[str] = []
+
+    def walk(items: list[object]) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                out.append(str(getattr(item, "title", "")))
+
+    walk(PdfReader(str(path)).outline)
+    return out
+
+
+def test_pdf_renders_with_sections_in_order(small: tuple[Assessment, Path]) -> None:
+    a, root = small
+    written = write_report(a, root / "pdf" / "report", pdf=True)
+    assert written.pdf is not None and written.pdf.read_bytes()[:5] == b"%PDF-"
+    marks = _pdf_bookmarks(written.pdf)
+    sections = [m for m in marks if m in SECTIONS]
+    assert sections == SECTIONS
+    text = re.sub(r"\s+", " ", _pdf_text(written.pdf))
+    for heading in SECTIONS:
+        assert heading in text
+    assert "Figure 1: Crime in Westminster" in text
+
+
+@pytest.mark.shared_data
+def test_westminster_report_from_shared_data(shared_data: Path, tmp_path: Path) -> None:
+    """police.uk API archive + Met borough series + 2014 wards -> the full report, twice."""
+    from safercity.analytics.areas import load_boundaries
+    from safercity.analytics.ingest import ingest_paths
+
+    ws_path = tmp_path / "ws"
+    met_csv = shared_data / "mps" / "borough-level-crime-historical.csv"
+    summary = ingest_paths(
+        ws_path,
+        [
+            shared_data
+            / "police-uk-api"
+            / "westminster-wards-2016-2018"
+            / "crime-street-json.tar.gz",
+            met_csv,
+        ],
+    )
+    assert not summary.failed
+    with Workspace(ws_path) as ws:
+        load_boundaries(
+            ws, shared_data / "boundaries" / "westminster-wards-2014.geojson", area_type="ward"
+        )
+    cons = load_consultation(REPO / "examples" / "westminster-2011-14.yaml", load_themes())
+    with Workspace(ws_path, read_only=True) as ws:
+        a = Assessment(
+            ws,
+            area="Westminster",
+            period="2017-07:2018-06",
+            consultation=cons,
+            permutations=199,
+            seed=20110401,
+        )
+        written = write_report(a, tmp_path / "out" / "report")
+        # independent check of Figure 1: the Met CSV summed directly
+        wide = pd.read_csv(met_csv)
+        wm = wide[wide["BoroughName"].str.strip() == "Westminster"]
+        cols = [c for c in wide.columns if c.isdigit() and "201707" <= c <= "201806"]
+        lr = a.long_run.set_index("year_end")
+        assert lr.loc["2018-06", "crimes"] == int(wm[cols].to_numpy().sum())
+        # this period's incidents equal the store's own count
+        n = ws.con.execute(
+            "SELECT count(*) FROM incidents WHERE local_authority = 'Westminster' "
+            "AND month BETWEEN DATE '2017-07-01' AND DATE '2018-06-01'"
+        ).fetchall()[0][0]
+        assert a.all_change.this == n
+        assert a.missing_months == [pd.Timestamp("2016-03-01").date()]
+        assert len(a.wards) == 20
+        assert a.tables["theme-reoffending-near-repeats"]["observed_pairs"].sum() > 0
+        again = Assessment(
+            ws,
+            area="Westminster",
+            period="2017-07:2018-06",
+            consultation=cons,
+            permutations=199,
+            seed=20110401,
+        )
+        second = write_report(again, tmp_path / "out2" / "report", pdf=False)
+    for p1, p2 in zip(written.tables, second.tables, strict=True):
+        assert p1.read_bytes() == p2.read_bytes(), p1.name
+    assert written.html.read_bytes() == second.html.read_bytes()
+    html = written.html.read_text(encoding="utf-8")
+    assert "March 2016" in html and "anonymised" in html
+    assert written.pdf is not None and "Figure 1: Crime in Westminster" in _pdf_text(written.pdf)
