@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safercity.web.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "safercity.web.core.middleware.SessionIdleExpiryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -151,9 +152,10 @@ LOGOUT_REDIRECT_URL = "core:home"
 LOCKOUT_THRESHOLD = int(os.environ.get("LOCKOUT_THRESHOLD", "5"))
 LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "15"))
 
-# Sessions: expire after SESSION_AGE_MINUTES idle and when the browser closes.
+# Sessions: expire after SESSION_AGE_MINUTES idle (refreshed at most once a minute by
+# core.middleware.SessionIdleExpiryMiddleware) and when the browser closes.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_AGE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

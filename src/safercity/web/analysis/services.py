@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 from django.conf import settings
 
-from safercity.analytics.store import Workspace
+from safercity.analytics.store import STORE_FILE, Workspace
 
 AREA_TYPES = {"all": None, "borough": "local_authority", "ward": "ward_name", "lsoa": "lsoa_code"}
 AREA_TYPE_LABELS = {
@@ -71,23 +75,132 @@ class Filters:
         return " ".join(parts)
 
 
+class _Reader:
+    """One read-only DuckDB connection shared by the request threads (cursor per use)."""
+
+    def __init__(self, key: tuple[Any, ...]) -> None:
+        self.key = key
+        self.ws = Workspace(settings.WORKSPACE, read_only=True)
+        self.users = 0
+        self.last_used = time.monotonic()
+        self.results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+_lock = threading.Condition()
+_readers: list[_Reader] = []  # the newest is current; older ones close when no longer used
+_writing = 0
+IDLE_CLOSE_SECONDS = 10.0
+RESULT_CACHE_SIZE = 256
+
+
+def _store_key() -> tuple[Any, ...]:
+    db = Path(settings.WORKSPACE) / STORE_FILE
+    wal = db.with_name(db.name + ".wal")
+    stats = [(p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None for p in (db, wal)]
+    return (str(db), *stats)
+
+
+def _release_idle(now: float | None = None) -> None:
+    """Close readers nobody uses (old versions at once, the current one when idle)."""
+    now = time.monotonic() if now is None else now
+    with _lock:
+        for r in list(_readers):
+            stale = r is not _readers[-1] or now - r.last_used > IDLE_CLOSE_SECONDS or _writing
+            if r.users == 0 and stale:
+                r.close()
+                _readers.remove(r)
+
+
+def _janitor() -> None:
+    while True:
+        time.sleep(IDLE_CLOSE_SECONDS / 2)
+        _release_idle()
+
+
+threading.Thread(target=_janitor, name="duckdb-reader-janitor", daemon=True).start()
+
+
+@contextmanager
+def _reader() -> Iterator[_Reader]:
+    with _lock:
+        if _writing:
+            raise WorkspaceUnavailable(
+                "The workspace is being updated by an import. Try again in a minute."
+            )
+        try:
+            key = _store_key()
+        except OSError as exc:  # pragma: no cover - raced with a deletion
+            raise WorkspaceUnavailable(str(exc)) from exc
+        if not _readers or _readers[-1].key != key:
+            try:
+                _readers.append(_Reader(key))
+            except FileNotFoundError as exc:
+                raise WorkspaceUnavailable(
+                    f"There is no workspace at {settings.WORKSPACE} yet. An analyst can import "
+                    "police.uk files on the Imports page."
+                ) from exc
+            except duckdb.Error as exc:
+                raise WorkspaceUnavailable(
+                    "The workspace is being updated by an import. Try again in a minute."
+                ) from exc
+        reader = _readers[-1]
+        reader.users += 1
+    try:
+        yield reader
+    finally:
+        with _lock:
+            reader.users -= 1
+            reader.last_used = time.monotonic()
+            _lock.notify_all()
+        if len(_readers) > 1:
+            _release_idle()
+
+
 @contextmanager
 def store() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the shared read-only connection to the workspace store."""
+    with _reader() as reader:
+        cur = reader.ws.con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+
+def cached(name: str, compute: Callable[[], Any], *args: Any) -> Any:
+    """``compute()`` once per version of the store (results change only when the store does)."""
+    with _reader() as reader:
+        key = (name, *args)
+        with _lock:
+            if key in reader.results:
+                reader.results.move_to_end(key)
+                return reader.results[key]
+        value = compute()
+        with _lock:
+            reader.results[key] = value
+            while len(reader.results) > RESULT_CACHE_SIZE:
+                reader.results.popitem(last=False)
+        return value
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Close this process's readers while an import writes to the store (DuckDB: one writer)."""
+    global _writing
+    with _lock:
+        _writing += 1
+        _lock.wait_for(lambda: all(r.users == 0 for r in _readers), timeout=60)
+        for r in _readers:
+            r.close()
+        _readers.clear()
     try:
-        ws = Workspace(settings.WORKSPACE, read_only=True)
-    except FileNotFoundError as exc:
-        raise WorkspaceUnavailable(
-            f"There is no workspace at {settings.WORKSPACE} yet. An analyst can import "
-            "police.uk files on the Imports page."
-        ) from exc
-    except duckdb.Error as exc:
-        raise WorkspaceUnavailable(
-            "The workspace is being updated by an import. Try again in a minute."
-        ) from exc
-    try:
-        yield ws.con
+        yield
     finally:
-        ws.close()
+        with _lock:
+            _writing -= 1
 
 
 def _rows(
@@ -99,6 +212,10 @@ def _rows(
 
 
 def overview() -> dict[str, Any]:
+    return cached("overview", _overview)  # type: ignore[no-any-return]
+
+
+def _overview() -> dict[str, Any]:
     """Sources imported, months covered and counts by category and by source kind."""
     with store() as con:
         totals = _rows(
@@ -141,6 +258,10 @@ def overview() -> dict[str, Any]:
 
 
 def choices() -> dict[str, list[str]]:
+    return cached("choices", _choices)  # type: ignore[no-any-return]
+
+
+def _choices() -> dict[str, list[str]]:
     """Values for the filter drop-downs: boroughs, wards and categories present in the store."""
     with store() as con:
 
@@ -160,6 +281,10 @@ def choices() -> dict[str, list[str]]:
 
 
 def trend(filters: Filters) -> dict[str, Any]:
+    return cached("trend", lambda: _trend(filters), filters)  # type: ignore[no-any-return]
+
+
+def _trend(filters: Filters) -> dict[str, Any]:
     """Monthly counts (zeros filled) with the Trend statistics of safercity.analytics.trends."""
     where, params = filters.where()
     with store() as con:
@@ -198,6 +323,12 @@ def trend(filters: Filters) -> dict[str, Any]:
 
 
 def rankings(filters: Filters, by: str = "ward", limit: int = 50) -> list[dict[str, Any]]:
+    return cached(  # type: ignore[no-any-return]
+        "rankings", lambda: _rankings(filters, by, limit), filters, by, limit
+    )
+
+
+def _rankings(filters: Filters, by: str = "ward", limit: int = 50) -> list[dict[str, Any]]:
     """Areas ranked by count, with rate per 1,000 residents where the areas table has them."""
     column = AREA_TYPES.get(by) or "ward_name"
     name_col = "lsoa_name" if by == "lsoa" else column
@@ -237,6 +368,10 @@ def rankings(filters: Filters, by: str = "ward", limit: int = 50) -> list[dict[s
 
 
 def hours_by_day(filters: Filters) -> dict[str, Any]:
+    return cached("hours", lambda: _hours_by_day(filters), filters)  # type: ignore[no-any-return]
+
+
+def _hours_by_day(filters: Filters) -> dict[str, Any]:
     """Counts by day of week and hour, from incidents with an exact time (local extracts)."""
     where, params = filters.where()
     timed = (
@@ -285,6 +420,12 @@ def _band(value: float, peak: float) -> int:
 
 
 def hotspots(filters: Filters, cell_size_m: int = 250) -> dict[str, Any]:
+    return cached(  # type: ignore[no-any-return]
+        "hotspots", lambda: _hotspots(filters, cell_size_m), filters, cell_size_m
+    )
+
+
+def _hotspots(filters: Filters, cell_size_m: int = 250) -> dict[str, Any]:
     """Counts on a British National Grid square grid, with each cell's WGS84 corners."""
     where, params = filters.where()
     located = f" {'AND' if where else 'WHERE'} easting IS NOT NULL AND northing IS NOT NULL"

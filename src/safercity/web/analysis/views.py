@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from . import services
@@ -24,6 +26,13 @@ def _unavailable(request: HttpRequest, title: str, exc: Exception) -> HttpRespon
     )
 
 
+def _results(template: str, key: tuple[Any, ...], context: Callable[[], dict[str, Any]]) -> str:
+    """The results part of a page: the same for every user, so rendered once per store version."""
+    return services.cached(  # type: ignore[no-any-return]
+        "html:" + template, lambda: render_to_string(template, context()), *key
+    )
+
+
 def _form(request: HttpRequest, cls: type[AnalysisFilterForm]) -> AnalysisFilterForm:
     return cls(request.GET or None, services.choices())
 
@@ -31,13 +40,13 @@ def _form(request: HttpRequest, cls: type[AnalysisFilterForm]) -> AnalysisFilter
 @view_analysis
 def overview(request: HttpRequest) -> HttpResponse:
     try:
-        data = services.overview()
+        html = _results("analysis/_overview_results.html", (), services.overview)
     except services.WorkspaceUnavailable as exc:
         return _unavailable(request, "Crime analysis", exc)
     return render(
         request,
         "analysis/overview.html",
-        {**data, "breadcrumbs": [("Home", "/"), ("Crime analysis", None)]},
+        {"results_html": html, "breadcrumbs": [("Home", "/"), ("Crime analysis", None)]},
     )
 
 
@@ -46,19 +55,18 @@ def trend(request: HttpRequest) -> HttpResponse:
     try:
         form = _form(request, AnalysisFilterForm)
         filters = form.filters()
-        data = services.trend(filters)
+
+        def context() -> dict[str, Any]:
+            data = services.trend(filters)
+            return {"filters": filters, **data, "chart": services.svg_chart(data["months"])}
+
+        html = _results("analysis/_trend_results.html", (filters,), context)
     except services.WorkspaceUnavailable as exc:
         return _unavailable(request, "Crime trend", exc)
     return render(
         request,
         "analysis/trend.html",
-        {
-            "form": form,
-            "filters": filters,
-            **data,
-            "chart": services.svg_chart(data["months"]),
-            "breadcrumbs": _crumbs("Crime trend"),
-        },
+        {"form": form, "results_html": html, "breadcrumbs": _crumbs("Crime trend")},
     )
 
 
@@ -67,33 +75,35 @@ def hotspot_map(request: HttpRequest) -> HttpResponse:
     try:
         form = _form(request, MapForm)
         filters = form.filters()
-        size = (
-            form.cleaned_data.get("cell_size") or 250 if form.is_bound and form.is_valid() else 250
-        )
-        data = services.hotspots(filters, size)
+        valid = form.is_bound and form.is_valid()
+        size = int(form.cleaned_data.get("cell_size") or 250) if valid else 250
+
+        def context() -> dict[str, Any]:
+            data = services.hotspots(filters, size)
+            config: dict[str, Any] = {
+                "tiles": settings.MAP_TILES,
+                "attribution": settings.MAP_TILES_ATTRIBUTION,
+                "cells": [
+                    {k: c[k] for k in ("south", "west", "north", "east", "count", "band")}
+                    for c in data["cells"]
+                ],
+                "boundaries": data["boundaries"],
+            }
+            return {
+                "filters": filters,
+                **data,
+                "top": data["cells"][:20],
+                "fallback": _fallback_svg(data),
+                "config": config,
+            }
+
+        html = _results("analysis/_map_results.html", (filters, size), context)
     except services.WorkspaceUnavailable as exc:
         return _unavailable(request, "Hotspot map", exc)
-    config: dict[str, Any] = {
-        "tiles": settings.MAP_TILES,
-        "attribution": settings.MAP_TILES_ATTRIBUTION,
-        "cells": [
-            {k: c[k] for k in ("south", "west", "north", "east", "count", "band")}
-            for c in data["cells"]
-        ],
-        "boundaries": data["boundaries"],
-    }
     return render(
         request,
         "analysis/map.html",
-        {
-            "form": form,
-            "filters": filters,
-            **data,
-            "top": data["cells"][:20],
-            "fallback": _fallback_svg(data),
-            "config": config,
-            "breadcrumbs": _crumbs("Hotspot map"),
-        },
+        {"form": form, "results_html": html, "breadcrumbs": _crumbs("Hotspot map")},
     )
 
 
@@ -125,20 +135,25 @@ def hours(request: HttpRequest) -> HttpResponse:
     try:
         form = _form(request, AnalysisFilterForm)
         filters = form.filters()
-        data = services.hours_by_day(filters)
+
+        def context() -> dict[str, Any]:
+            return {
+                "filters": filters,
+                **services.hours_by_day(filters),
+                "hour_labels": [f"{h:02d}" for h in range(24)],
+            }
+
+        html = _results("analysis/_hours_results.html", (filters,), context)
     except services.WorkspaceUnavailable as exc:
         return _unavailable(request, "Hour by day", exc)
     return render(
         request,
         "analysis/hours.html",
-        {
-            "form": form,
-            "filters": filters,
-            **data,
-            "hour_labels": [f"{h:02d}" for h in range(24)],
-            "breadcrumbs": _crumbs("Hour by day"),
-        },
+        {"form": form, "results_html": html, "breadcrumbs": _crumbs("Hour by day")},
     )
+
+
+RANK_LABELS = {"ward": "Wards", "lsoa": "LSOAs", "borough": "Boroughs"}
 
 
 @view_analysis
@@ -146,21 +161,22 @@ def rankings(request: HttpRequest) -> HttpResponse:
     try:
         form = _form(request, RankingForm)
         filters = form.filters()
-        by = (
-            (form.cleaned_data.get("by") or "ward") if form.is_bound and form.is_valid() else "ward"
-        )
-        rows = services.rankings(filters, by=by)
+        valid = form.is_bound and form.is_valid()
+        by = (form.cleaned_data.get("by") or "ward") if valid else "ward"
+
+        def context() -> dict[str, Any]:
+            return {
+                "filters": filters,
+                "rows": services.rankings(filters, by=by),
+                "by": by,
+                "by_label": RANK_LABELS.get(by, by),
+            }
+
+        html = _results("analysis/_rankings_results.html", (filters, by), context)
     except services.WorkspaceUnavailable as exc:
         return _unavailable(request, "Area rankings", exc)
     return render(
         request,
         "analysis/rankings.html",
-        {
-            "form": form,
-            "filters": filters,
-            "rows": rows,
-            "by": by,
-            "by_label": dict(RankingForm.base_fields["by"].choices).get(by, by),  # type: ignore[attr-defined]
-            "breadcrumbs": _crumbs("Area rankings"),
-        },
+        {"form": form, "results_html": html, "breadcrumbs": _crumbs("Area rankings")},
     )

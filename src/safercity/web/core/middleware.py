@@ -6,6 +6,7 @@ pages set no ``style`` attributes. Map tiles are allowed only from the configure
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -57,3 +58,25 @@ class SecurityHeadersMiddleware:
             if user is not None and user.is_authenticated:
                 response.setdefault("Cache-Control", "no-store")
         return response
+
+
+class SessionIdleExpiryMiddleware:
+    """Idle expiry without a database write on every request.
+
+    The session's expiry is pushed forward (and so saved) at most once a minute while the user
+    is active, so sessions end SESSION_COOKIE_AGE seconds after the last activity, give or take
+    a minute.
+    """
+
+    REFRESH_SECONDS = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and session.get("_auth_user_id"):
+            now = int(time.time())
+            if now - int(session.get("_touched", 0)) >= self.REFRESH_SECONDS:
+                session["_touched"] = now
+        return self.get_response(request)

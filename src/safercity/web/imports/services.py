@@ -80,17 +80,19 @@ def _thread_main(pk: Any) -> None:
 def ingest(workspace: Path, paths: Sequence[Path], progress: Progress) -> dict[str, Any]:
     """The one call into the analytics library's importer (police.uk CSV/JSON, archives)."""
     from safercity.analytics.ingest import ingest_paths
+    from safercity.web.analysis.services import writing
 
-    summary = ingest_paths(workspace, list(paths), progress=progress)
+    with writing():
+        summary = ingest_paths(workspace, list(paths), progress=progress)
     result: dict[str, Any] = summary.as_dict()
     return result
 
 
 def _quarantine_rows(workspace: Path, job: ImportJob) -> list[dict[str, Any]]:
-    from safercity.analytics.store import Workspace
+    from safercity.web.analysis.services import store
 
-    with Workspace(workspace, read_only=True) as ws:
-        cur = ws.con.execute(
+    with store() as con:
+        cur = con.execute(
             "SELECT file, line, field, reason, raw FROM quarantine "
             "WHERE source_id = ? OR file LIKE ? ORDER BY file, line LIMIT ?",
             [job.sha256, f"%{Path(job.stored_path).name}%", QUARANTINE_ROWS_SHOWN],

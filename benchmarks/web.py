@@ -1,0 +1,246 @@
+"""Latency of SaferCity's main pages under 50 concurrent clients on loopback.
+
+Starts ``safercity serve`` (waitress) on 127.0.0.1 with a throw-away web database, signs one
+demo user in, then runs ``--clients`` threads that each fetch the main pages in turn until
+``--requests`` requests are done or ``--seconds`` have passed (both bounded). Prints p50/p95
+latency and errors per page and overall. Loopback only.
+
+    .venv/bin/python benchmarks/web.py --workspace safercity-data
+    .venv/bin/python benchmarks/web.py --synthetic          # SYNTHETIC workspace (tests/web)
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import http.cookiejar
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = [
+    "/",
+    "/analysis/",
+    "/analysis/trend/",
+    "/analysis/trend/?category=Burglary",
+    "/analysis/map/",
+    "/analysis/hours/",
+    "/analysis/rankings/",
+    "/api/v1/trend",
+]
+PASSWORD = "benchmark-password-2026"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def sign_in(base: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(base + "/accounts/sign-in/", timeout=30).read()
+    token = next(c.value for c in jar if c.name == "csrftoken")
+    data = urllib.parse.urlencode(
+        {"username": "analyst", "password": PASSWORD, "csrfmiddlewaretoken": token}
+    ).encode()
+    req = urllib.request.Request(
+        base + "/accounts/sign-in/", data=data, headers={"Referer": base + "/accounts/sign-in/"}
+    )
+    opener.open(req, timeout=30).read()
+    session = next((c.value for c in jar if c.name == "sessionid"), None)
+    if not session:
+        raise SystemExit("benchmark: could not sign in")
+    return f"sessionid={session}; csrftoken={token}"
+
+
+def run_load(
+    base: str, cookie: str, clients: int, total: int, seconds: float
+) -> dict[str, list[tuple[float, int]]]:
+    results: dict[str, list[tuple[float, int]]] = {p: [] for p in PAGES}
+    lock = threading.Lock()
+    counter = iter(range(total))
+    parts = urllib.parse.urlsplit(base)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    deadline = time.monotonic() + seconds
+
+    def client(k: int) -> None:
+        i = k
+        conn = http.client.HTTPConnection(host, port, timeout=30)  # keep-alive, like a browser
+        while time.monotonic() < deadline:
+            with lock:
+                if next(counter, None) is None:
+                    break
+            page = PAGES[i % len(PAGES)]
+            i += 1
+            start = time.perf_counter()
+            try:
+                conn.request("GET", page, headers={"Cookie": cookie})
+                resp = conn.getresponse()
+                resp.read()
+                status = resp.status
+                if resp.will_close:
+                    conn.close()
+                    conn = http.client.HTTPConnection(host, port, timeout=30)
+            except (OSError, http.client.HTTPException):
+                status = 0
+                conn.close()
+                conn = http.client.HTTPConnection(host, port, timeout=30)
+            elapsed = time.perf_counter() - start
+            with lock:
+                results[page].append((elapsed, status))
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 60)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--workspace", default="safercity-data")
+    parser.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="build the SYNTHETIC test workspace in a temporary folder",
+    )
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=2000, help="total requests (bound)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="time bound")
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="safercity-bench-"))
+    workspace = Path(args.workspace)
+    if args.synthetic:
+        sys.path.insert(0, str(REPO / "tests" / "web"))
+        import synthetic  # type: ignore[import-not-found]
+
+        workspace = synthetic.build(tmp / "workspace")
+    if not (workspace / "store.duckdb").exists():
+        raise SystemExit(f"benchmark: no workspace store at {workspace} (try --synthetic)")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'web.sqlite3'}",
+        "SAFERCITY_WORKSPACE": str(workspace),
+        "SECRET_KEY": "benchmark-" + "k" * 50,
+    }
+    exe = str(REPO / ".venv" / "bin" / "safercity")
+    subprocess.run([exe, "web", "migrate", "--verbosity", "0"], env=env, check=True)
+    subprocess.run(
+        [exe, "web", "seed_demo", "--password", PASSWORD],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            exe,
+            "serve",
+            "--no-migrate",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--threads",
+            str(args.threads),
+            "--workspace",
+            str(workspace),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        cookie = sign_in(base)
+        for page in PAGES:  # warm up
+            urllib.request.urlopen(
+                urllib.request.Request(base + page, headers={"Cookie": cookie})
+            ).read()
+        started = time.perf_counter()
+        results = run_load(base, cookie, args.clients, args.requests, args.seconds)
+        wall = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    rows = []
+    everything: list[float] = []
+    errors = 0
+    for page, samples in results.items():
+        times = [t for t, _ in samples]
+        bad = sum(1 for _, s in samples if s != 200)
+        errors += bad
+        everything += times
+        rows.append(
+            {
+                "page": page,
+                "requests": len(samples),
+                "errors": bad,
+                "p50_ms": round(1000 * percentile(times, 50), 1),
+                "p95_ms": round(1000 * percentile(times, 95), 1),
+            }
+        )
+    summary = {
+        "clients": args.clients,
+        "requests": len(everything),
+        "errors": errors,
+        "seconds": round(wall, 1),
+        "requests_per_s": round(len(everything) / wall, 1),
+        "p50_ms": round(1000 * percentile(everything, 50), 1),
+        "p95_ms": round(1000 * percentile(everything, 95), 1),
+        "mean_ms": round(1000 * statistics.fmean(everything), 1) if everything else None,
+        "pages": rows,
+    }
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"{'page':<38} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8}")
+        for r in rows:
+            print(
+                f"{r['page']:<38} {r['requests']:>8} {r['errors']:>6} {r['p50_ms']:>8} "
+                f"{r['p95_ms']:>8}"
+            )
+        print(
+            f"{'all':<38} {summary['requests']:>8} {errors:>6} {summary['p50_ms']:>8} "
+            f"{summary['p95_ms']:>8}   ({summary['requests_per_s']} requests/s, "
+            f"{args.clients} clients)"
+        )
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
