@@ -38,8 +38,11 @@ def open_workspace(path: str) -> Workspace:
         raise UserError(str(exc)) from exc
 
 
-def load_filtered(ws: Workspace, args: argparse.Namespace) -> pd.DataFrame:
-    """The incidents selected by the common options."""
+def load_filtered(
+    ws: Workspace, args: argparse.Namespace, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """The incidents selected by the common options (only ``columns`` if given; a theme's
+    columns are added automatically)."""
     theme = None
     if args.theme:
         try:
@@ -48,7 +51,12 @@ def load_filtered(ws: Workspace, args: argparse.Namespace) -> pd.DataFrame:
             raise UserError(str(exc).strip("'\"")) from exc
     try:
         return incidents_frame(
-            ws, area=args.area, category=args.category, theme=theme, period=args.period
+            ws,
+            area=args.area,
+            category=args.category,
+            theme=theme,
+            period=args.period,
+            columns=columns,
         )
     except ValueError as exc:
         raise UserError(str(exc)) from exc

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     except (WeightFileError, OSError) as exc:
         raise UserError(str(exc)) from exc
     with open_workspace(args.workspace) as ws:
-        frame = load_filtered(ws, args)
+        frame = load_filtered(ws, args, ["month", "category"])
     if frame.empty:
         raise UserError("no incidents match these options")
     hp = HarmProfile(frame, weights=weights)

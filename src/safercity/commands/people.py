@@ -32,7 +32,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     with open_workspace(args.workspace) as ws:
-        frame = load_filtered(ws, args)
+        frame = load_filtered(
+            ws,
+            args,
+            [
+                "month",
+                "category",
+                "victim_id",
+                "victim_sex",
+                "victim_age",
+                "victim_resident",
+                "suspect_age",
+            ],
+        )
     if frame.empty:
         raise UserError("no incidents match these options")
     try:

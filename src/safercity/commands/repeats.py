@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from safercity.analytics.frames import INCIDENT_COLUMNS
 from safercity.analytics.repeats import RepeatVictimisation
 from safercity.cli import UserError, add_command, print_json
 from safercity.commands._assessment import (
@@ -36,7 +37,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     with open_workspace(args.workspace) as ws:
-        frame = load_filtered(ws, args)
+        frame = load_filtered(
+            ws,
+            args,
+            ["month", "occurred_from", "occurred_to", "category", args.by]
+            if args.by in INCIDENT_COLUMNS
+            else None,
+        )
     if frame.empty:
         raise UserError("no incidents match these options")
     try:

@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     with open_workspace(args.workspace) as ws:
-        frame = load_filtered(ws, args)
+        frame = load_filtered(ws, args, ["month", "category", "occurred_from", "occurred_to"])
     if frame.empty:
         raise UserError("no incidents match these options")
     try:

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         source = args.source
         frame = None
         if source in ("auto", "incidents"):
-            frame = load_filtered(ws, args)
+            frame = load_filtered(ws, args, ["month", "category"])
             if frame.empty and source == "auto" and args.area and not args.theme:
                 source = "recorded_crime"
             else:
