@@ -1,0 +1,100 @@
+"""``safercity demo``: the worked example, end to end.
+
+Loads the embedded demo data (police.uk street-level crime for West Yorkshire Police, July 2016,
+2017 and 2018, OGL), runs the Strategic Assessment for Leeds, sets up the web application with
+one demo login per role and the Safer Westminster Partnership strategy 2011-14 when the strategy
+app is installed, and serves it. Every step is idempotent: a second run reuses what is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from importlib import resources
+from pathlib import Path
+
+from safercity import settings
+from safercity.cli import UserError, add_command, main
+
+#: the demo assessment: the largest local authority in the embedded data, its latest month
+DEMO_AREA = "Leeds"
+DEMO_PERIOD = "2018-07:2018-07"
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        subparsers,
+        "demo",
+        help="Set up the worked example (embedded West Yorkshire police.uk data, the Strategic "
+        "Assessment for Leeds, the Westminster 2011-14 strategy, demo logins) and serve it.",
+        example="safercity demo --workspace safercity-data --port 8000",
+        handler=run,
+        json_output=False,
+    )
+    parser.add_argument("--workspace", default=settings.get("workspace"), help="workspace folder")
+    parser.add_argument("--port", type=int, default=settings.get("port"), help="port (8000)")
+    parser.add_argument("--no-serve", action="store_true", help="set up only, do not serve")
+
+
+def demo_zip() -> Path:
+    ref = resources.files("safercity.data").joinpath("demo").joinpath("west-yorkshire-street.zip")
+    return Path(str(ref))
+
+
+def strategy_example() -> Path | None:
+    """The Westminster strategy YAML: in the package, or in a source checkout's examples/."""
+    packaged = Path(str(resources.files("safercity.data").joinpath("westminster-2011-14.yaml")))
+    if packaged.is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parents[3] / "examples" / "westminster-2011-14.yaml"
+    return checkout if checkout.is_file() else None
+
+
+def run(args: argparse.Namespace) -> int:
+    ws = str(Path(args.workspace).resolve())
+    steps: list[tuple[str, list[str]]] = [
+        ("Loading the embedded demo data", ["ingest", str(demo_zip()), "--workspace", ws]),
+        (
+            f"Strategic Assessment for {DEMO_AREA}",
+            [
+                "assess",
+                "--workspace",
+                ws,
+                "--area",
+                DEMO_AREA,
+                "--period",
+                DEMO_PERIOD,
+                "--out",
+                str(Path(ws) / "reports" / "leeds-2018-07"),
+            ],
+        ),
+        (
+            "Setting up the web application",
+            ["web", "--workspace", ws, "migrate", "--verbosity", "0"],
+        ),
+    ]
+    example = strategy_example()
+    if example is not None and _has_strategy_loader():
+        steps.append(
+            (
+                "Loading the Westminster strategy 2011-14",
+                ["strategy", "load", str(example), "--workspace", ws],
+            )
+        )
+    password = "demo-" + secrets.token_urlsafe(9)
+    steps.append(("Demo logins", ["web", "--workspace", ws, "seed_demo", "--password", password]))
+    for title, argv in steps:
+        print(f"== {title}", flush=True)
+        code = main(argv)
+        if code:
+            raise UserError(f"step failed: safercity {' '.join(argv)}")
+    print(f"The Strategic Assessment is in {Path(ws) / 'reports'} (HTML and PDF).", flush=True)
+    if args.no_serve:
+        return 0
+    return main(["serve", "--workspace", ws, "--port", str(args.port)])
+
+
+def _has_strategy_loader() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("safercity.web.strategy") is not None
