@@ -134,3 +134,24 @@ def test_exact_times_homicides(shared_data: Path) -> None:
     assert np.array_equal(tp.table.to_numpy(), expected.to_numpy())
     hours = t.dt.hour
     assert tp.window_share == pytest.approx(((hours >= 20) | (hours < 4)).mean(), abs=EXACT_TOL)
+
+
+@pytest.mark.shared_data
+def test_ratcliffe_method_matches_hour_touch_count_ny_burglaries(shared_data: Path) -> None:
+    # Manhattan burglaries 2019 (R package aoristic): dates plus times as fractions of a day.
+    ny = pd.read_csv(shared_data / "incidents" / "aoristic_NYburg.csv").dropna()
+    start = pd.to_datetime(ny["CMPLNT_FR_DT"]) + pd.to_timedelta(ny["CMPLNT_FR_TM"], unit="D")
+    end = pd.to_datetime(ny["CMPLNT_TO_DT"]) + pd.to_timedelta(ny["CMPLNT_TO_TM"], unit="D")
+    keep = (end >= start) & ((end - start) <= pd.Timedelta(days=7))
+    start, end = start[keep].dt.round("s"), end[keep].dt.round("s")
+    tp = TimeProfile(pd.DataFrame({"occurred_from": start, "occurred_to": end}), method="ratcliffe")
+    # brute force: Ratcliffe's aoristic value, 1/k to each of the k clock hours a window touches
+    brute = np.zeros(168)
+    for a, b in zip(start, end, strict=True):
+        first = a.floor("h")
+        last = b.ceil("h") if b > first else first + pd.Timedelta(hours=1)
+        hours = pd.date_range(first, last, freq="h", inclusive="left")
+        brute[hours.day_of_week * 24 + hours.hour] += 1.0 / len(hours)
+    ours = tp.table.to_numpy().T.reshape(-1)
+    assert np.allclose(ours, brute, atol=1e-9)
+    assert ours.sum() == pytest.approx(int(keep.sum()))
