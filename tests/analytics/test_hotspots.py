@@ -49,6 +49,18 @@ def test_grid_snaps_to_multiples_of_the_cell_and_counts() -> None:
     np.testing.assert_array_equal(c, [[2, 0, 0, 0], [0, 0, 0, 1]])
 
 
+def test_grid_from_an_area_and_its_mask() -> None:
+    from shapely.geometry import Polygon
+
+    tri = Polygon([(1000, 1000), (1400, 1000), (1000, 1400)])
+    g = Grid.from_area(tri, 100)
+    assert (g.x0, g.y0, g.ncols, g.nrows) == (1000, 1000, 5, 5)
+    m = g.inside(tri)
+    # centres (1050 + 100c, 1050 + 100r) with x + y <= 2400: c + r <= 3 (c + r = 3 on the edge)
+    expected = np.add.outer(np.arange(5), np.arange(5)) <= 3
+    np.testing.assert_array_equal(m, expected)
+
+
 # --- Gi* ----------------------------------------------------------------------------------
 
 

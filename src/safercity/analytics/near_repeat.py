@@ -515,6 +515,8 @@ class Knox:
         Close pairs held at once (about 9 bytes each); more are streamed in chunks.
     space_labels, time_labels : list of str, optional
         Band labels; interval notation by default.
+    progress : callable, optional
+        Called as ``progress(done, permutations)`` after each batch of simulations.
 
     Attributes
     ----------
@@ -534,6 +536,10 @@ class Knox:
         ``(observed - expected) / standard deviation of the simulations``.
     close_pairs : int
         Pairs closer than the largest finite spatial break (the work per simulation).
+    pair_chunks : int
+        Chunks the close pairs were streamed in (1 when they fit ``max_pairs_in_memory``).
+    simulations : ndarray or None
+        The simulated tables, with ``keep_simulations``.
     space_labels, time_labels : list of str
 
     Notes
