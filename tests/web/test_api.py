@@ -110,11 +110,37 @@ def test_hours_and_rankings_add_up(client: Any, make_user: Any, synthetic_worksp
             "SELECT count(*) FILTER (WHERE occurred_from IS NOT NULL), count(*) FROM incidents"
         ).fetchone()
     assert hours["timed"] == timed and hours["timed"] + hours["untimed"] == total
-    assert sum(d["total"] for d in hours["days"]) == timed
+    assert sum(d["total"] for d in hours["days"]) == pytest.approx(timed)
     assert sum(a["incidents"] for a in ranks["areas"]) == total
     counts = [a["incidents"] for a in ranks["areas"]]
     assert counts == sorted(counts, reverse=True)
     assert [a["rank"] for a in ranks["areas"]] == list(range(1, len(counts) + 1))
     # the one ward with a population has a rate per 1,000
-    st_james = next(a for a in ranks["areas"] if a["area"] == "St James's")
+    st_james = next(a for a in ranks["areas"] if a["name"] == "St James's")
+    assert st_james["area"] == "E05000644"
     assert st_james["rate_per_1000"] == round(1000 * st_james["incidents"] / 10000, 1)
+
+
+def test_theme_filter_uses_the_partnership_themes(
+    client: Any, make_user: Any, synthetic_workspace: Any
+) -> None:
+    from safercity.analytics.store import Workspace
+    from safercity.analytics.themes import load_themes
+
+    client.force_login(make_user("analyst"))
+    themes = load_themes()
+    name = next(
+        n
+        for n, t in themes.items()
+        if t.condition.columns_needed()
+        <= {"category", "month", "occurred_from", "occurred_to", "ward_name", "local_authority"}
+    )
+    all_months = client.get(reverse("api:trend")).json()["months"]
+    themed = client.get(reverse("api:trend"), {"theme": name}).json()["months"]
+    with Workspace(synthetic_workspace, read_only=True) as ws:
+        frame = ws.con.execute("SELECT * FROM incidents").df()
+    expected = len(themes[name].filter(frame))
+    assert 0 < sum(m["count"] for m in themed) == expected < sum(m["count"] for m in all_months)
+    assert client.get(reverse("api:trend"), {"theme": "no-such-theme"}).status_code == 400
+    page = client.get(reverse("analysis:trend"), {"theme": name})
+    assert page.status_code == 200 and themes[name].title in page.content.decode()

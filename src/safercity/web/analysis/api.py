@@ -75,7 +75,11 @@ def _filters(request: HttpRequest) -> services.Filters:
     a, b = _month(request, "month_from"), _month(request, "month_to")
     if a and b and a > b:
         raise BadParameter("month_to must be the same as or after month_from")
+    theme = request.GET.get("theme", "")
+    if theme and theme not in services.theme_titles():
+        raise BadParameter(f"theme must be one of {', '.join(services.theme_titles())}")
     return services.Filters(
+        theme=theme,
         area_type=area_type,
         area=area,
         category=request.GET.get("category", ""),
@@ -121,7 +125,7 @@ def rankings(request: HttpRequest) -> Any:
     limit = request.GET.get("limit", "50")
     if not limit.isdigit() or not 1 <= int(limit) <= 1000:
         raise BadParameter("limit must be a whole number from 1 to 1000")
-    return {"by": by, "areas": services.rankings(_filters(request), by=by, limit=int(limit))}
+    return {"by": by, **services.rankings(_filters(request), by=by, limit=int(limit))}
 
 
 @public

@@ -28,6 +28,7 @@ def parse_month(value: str) -> dt.date | None:
 class AnalysisFilterForm(GovukForm):
     area = forms.ChoiceField(label="Area", required=False)
     category = forms.ChoiceField(label="Crime type", required=False)
+    theme = forms.ChoiceField(label="Theme", required=False)
     month_from = forms.CharField(
         label="From month", required=False, max_length=7, help_text="YYYY-MM"
     )
@@ -40,6 +41,7 @@ class AnalysisFilterForm(GovukForm):
             ("Borough", [(f"borough:{b}", b) for b in choices.get("borough", [])]),
             ("Ward", [(f"ward:{w}", w) for w in choices.get("ward", [])]),
         ]
+        self.fields["theme"].choices = [("", "No theme"), *choices.get("theme", [])]
         self.fields["category"].choices = [("", "All crime and anti-social behaviour")] + [
             (c, c) for c in choices.get("category", [])
         ]
@@ -71,6 +73,7 @@ def filters_from(data: dict[str, Any]) -> Filters:
         category=data.get("category") or "",
         month_from=data.get("month_from"),
         month_to=data.get("month_to"),
+        theme=data.get("theme") or "",
     )
 
 

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+
+def _theme_names() -> list[str]:
+    from safercity.analytics.themes import load_themes
+
+    return list(load_themes())
+
+
 _MONTH = "^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
 
 _FILTERS: list[dict[str, Any]] = [
@@ -27,6 +34,13 @@ _FILTERS: list[dict[str, Any]] = [
         "required": False,
         "description": "police.uk crime category",
         "schema": {"type": "string"},
+    },
+    {
+        "name": "theme",
+        "in": "query",
+        "required": False,
+        "description": "Cross-cutting theme (safercity.analytics.themes), e.g. night-time-economy",
+        "schema": {"type": "string", "enum": list(_theme_names())},
     },
     {
         "name": "month_from",

@@ -45,6 +45,7 @@ class Filters:
     category: str = ""
     month_from: dt.date | None = None
     month_to: dt.date | None = None
+    theme: str = ""
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -70,6 +71,8 @@ class Filters:
             parts.append(self.category)
         else:
             parts.append("All crime and anti-social behaviour")
+        if self.theme:
+            parts.append(f"({theme_titles().get(self.theme, self.theme)})")
         if self.area_type != "all" and self.area:
             parts.append(f"in {self.area}")
         return " ".join(parts)
@@ -211,6 +214,43 @@ def _rows(
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
+FRAME_COLUMNS = (
+    "month",
+    "category",
+    "occurred_from",
+    "occurred_to",
+    "easting",
+    "northing",
+    "lsoa_code",
+    "lsoa_name",
+    "ward_code",
+    "ward_name",
+    "local_authority",
+)
+
+
+def theme_titles() -> dict[str, str]:
+    """The partnership's cross-cutting themes (safercity.analytics.themes), name -> title."""
+    from safercity.analytics.themes import load_themes
+
+    return {name: theme.title for name, theme in load_themes().items()}
+
+
+def incidents(filters: Filters, columns: tuple[str, ...] = FRAME_COLUMNS) -> pd.DataFrame:
+    """The incidents matching ``filters`` (SQL for area/category/months, then the theme)."""
+    where, params = filters.where()
+    cols = list(dict.fromkeys(columns))
+    theme = None
+    if filters.theme:
+        from safercity.analytics.themes import load_themes
+
+        theme = load_themes().get(filters.theme)
+        cols += [c for c in sorted(theme.columns_needed()) if c not in cols]
+    with store() as con:
+        frame = con.execute(f"SELECT {', '.join(cols)} FROM incidents{where}", params).df()
+    return theme.filter(frame) if theme is not None else frame
+
+
 def overview() -> dict[str, Any]:
     return cached("overview", _overview)  # type: ignore[no-any-return]
 
@@ -285,86 +325,96 @@ def trend(filters: Filters) -> dict[str, Any]:
 
 
 def _trend(filters: Filters) -> dict[str, Any]:
-    """Monthly counts (zeros filled) with the Trend statistics of safercity.analytics.trends."""
-    where, params = filters.where()
+    """Monthly counts (zeros filled) and the statistics of safercity.analytics.trends.Trend."""
+    from safercity.analytics.trends import Trend, monthly_counts
+
+    frame = incidents(filters, ("month",))
     with store() as con:
-        rows = con.execute(
-            f"SELECT month, count(*) FROM incidents{where} GROUP BY month ORDER BY month", params
-        ).fetchall()
         bounds = con.execute("SELECT min(month), max(month) FROM incidents").fetchone()
-    if not rows or bounds is None or bounds[0] is None:
+    if bounds is None or bounds[0] is None:
         return {"months": [], "statement": "", "spc": None}
-    start = filters.month_from or bounds[0]
-    end = filters.month_to or bounds[1]
-    index = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="MS", name="month")
-    monthly = pd.Series({pd.Timestamp(m): c for m, c in rows}, dtype="int64").reindex(
-        index, fill_value=0
+    monthly = monthly_counts(
+        frame, start=filters.month_from or bounds[0], end=filters.month_to or bounds[1]
     )
-    monthly.name = "count"
     months = [
         {"month": ts.strftime("%Y-%m"), "label": ts.strftime("%b %Y"), "count": int(v)}
         for ts, v in monthly.items()
     ]
+    if not frame.shape[0]:
+        return {"months": [], "statement": "", "spc": None}
     result: dict[str, Any] = {"months": months, "statement": "", "spc": None}
-    try:
-        from safercity.analytics.trends import Trend
-
-        t = Trend(monthly=monthly)
-        if t.comparison is not None:
-            result["statement"] = t.comparison.statement()
-            result["this_period"] = t.this_period_label
-            result["last_period"] = t.last_period_label
-        if t.spc is not None:
-            spc = t.spc.to_dict()
-            result["spc"] = {k: spc[k] for k in ("mean", "lower", "upper") if k in spc}
-    except (ImportError, ValueError):  # pragma: no cover - statistics are optional extras here
-        pass
+    t = Trend(monthly=monthly)
+    if t.comparison is not None:
+        result["statement"] = t.comparison.statement()
+        result["this_period"] = t.this_period_label
+        result["last_period"] = t.last_period_label
+    if t.spc is not None:
+        spc = t.spc.to_dict()
+        result["spc"] = {k: spc[k] for k in ("mean", "lower", "upper") if k in spc}
     return result
 
 
-def rankings(filters: Filters, by: str = "ward", limit: int = 50) -> list[dict[str, Any]]:
+def rankings(filters: Filters, by: str = "ward", limit: int = 50) -> dict[str, Any]:
     return cached(  # type: ignore[no-any-return]
         "rankings", lambda: _rankings(filters, by, limit), filters, by, limit
     )
 
 
-def _rankings(filters: Filters, by: str = "ward", limit: int = 50) -> list[dict[str, Any]]:
-    """Areas ranked by count, with rate per 1,000 residents where the areas table has them."""
-    column = AREA_TYPES.get(by) or "ward_name"
-    name_col = "lsoa_name" if by == "lsoa" else column
-    where, params = Filters(
-        category=filters.category, month_from=filters.month_from, month_to=filters.month_to
-    ).where()
-    extra = f" {'AND' if where else 'WHERE'} {column} IS NOT NULL"
+PLACE_COLUMNS = {
+    "ward": ("ward_code", "ward_name", "ward"),
+    "lsoa": ("lsoa_code", "lsoa_name", "lsoa"),
+    "borough": ("local_authority", "local_authority", "local_authority"),
+}
+
+
+def _rankings(filters: Filters, by: str = "ward", limit: int = 50) -> dict[str, Any]:
+    """Places ranked by count with rates per 1,000 residents and concentration
+    (safercity.analytics.places.PlaceProfile)."""
+    from types import SimpleNamespace
+
+    from safercity.analytics.places import PlaceProfile, population_from_areas
+
+    code, name, area_type = PLACE_COLUMNS.get(by, PLACE_COLUMNS["ward"])
+    plain = Filters(
+        category=filters.category,
+        month_from=filters.month_from,
+        month_to=filters.month_to,
+        theme=filters.theme,
+    )
+    frame = incidents(plain, tuple(dict.fromkeys(("month", code, name))))
     with store() as con:
-        rows = _rows(
-            con,
-            f"SELECT {column} AS area, any_value({name_col}) AS name, count(*) AS incidents "
-            f"FROM incidents{where}{extra} GROUP BY {column} "
-            f"ORDER BY incidents DESC, area LIMIT ?",
-            [*params, limit],
+        population = population_from_areas(SimpleNamespace(con=con), area_type)  # type: ignore[arg-type]
+    names = None
+    if name != code:
+        pairs = frame[[code, name]].dropna().drop_duplicates(code)
+        names = pd.Series(pairs[name].to_numpy(), index=pairs[code].astype(str))
+    profile = PlaceProfile(
+        frame, place=code, population=population if len(population) else None, names=names
+    )
+    rows = []
+    for area, r in profile.table.head(limit).iterrows():
+        if int(r["count"]) == 0 and len(rows) >= limit:
+            break
+        pop = r["population"]
+        rows.append(
+            {
+                "rank": int(r["rank_count"]),
+                "area": str(area),
+                "name": (str(r["name"]) if "name" in r and not pd.isna(r["name"]) else str(area)),
+                "incidents": int(r["count"]),
+                "share_pct": None if pd.isna(r["share"]) else round(float(r["share"]), 1),
+                "population": None if pd.isna(pop) else int(pop),
+                "rate_per_1000": None if pd.isna(r["rate"]) else round(float(r["rate"]), 1),
+            }
         )
-        total = con.execute(f"SELECT count(*) FROM incidents{where}", params).fetchone()
-        pops = dict(
-            con.execute(
-                "SELECT code, population FROM areas WHERE population IS NOT NULL"
-            ).fetchall()
-        )
-        if by == "ward":
-            pops.update(
-                con.execute(
-                    "SELECT name, population FROM areas WHERE population IS NOT NULL "
-                    "AND area_type = 'ward'"
-                ).fetchall()
-            )
-    grand = int(total[0]) if total else 0
-    for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
-        row["share_pct"] = round(100.0 * row["incidents"] / grand, 1) if grand else None
-        pop = pops.get(row["area"])
-        row["population"] = int(pop) if pop else None
-        row["rate_per_1000"] = round(1000.0 * row["incidents"] / pop, 1) if pop else None
-    return rows
+    return {
+        "areas": rows,
+        "n_places": profile.n_places,
+        "n_unplaced": profile.n_unplaced,
+        "zeros_known": profile.zeros_known,
+        "top10pct": profile.top10,
+        "gini": None if math.isnan(profile.gini) else round(profile.gini, 3),
+    }
 
 
 def hours_by_day(filters: Filters) -> dict[str, Any]:
@@ -372,44 +422,38 @@ def hours_by_day(filters: Filters) -> dict[str, Any]:
 
 
 def _hours_by_day(filters: Filters) -> dict[str, Any]:
-    """Counts by day of week and hour, from incidents with an exact time (local extracts)."""
-    where, params = filters.where()
-    timed = (
-        f" {'AND' if where else 'WHERE'} occurred_from IS NOT NULL "
-        "AND (occurred_to IS NULL OR occurred_to = occurred_from)"
-    )
-    with store() as con:
-        rows = con.execute(
-            f"SELECT isodow(occurred_from) AS dow, hour(occurred_from) AS hr, count(*) "
-            f"FROM incidents{where}{timed} GROUP BY 1, 2",
-            params,
-        ).fetchall()
-        untimed = con.execute(
-            f"SELECT count(*) FROM incidents{where} "
-            f"{'AND' if where else 'WHERE'} NOT (occurred_from IS NOT NULL "
-            "AND (occurred_to IS NULL OR occurred_to = occurred_from))",
-            params,
-        ).fetchone()
-    grid = [[0] * 24 for _ in range(7)]
-    for dow, hr, n in rows:
-        grid[int(dow) - 1][int(hr)] = int(n)
-    peak = max((max(r) for r in grid), default=0)
-    table = []
-    for d, counts in enumerate(grid):
-        table.append(
+    """Hour of day by day of week with aoristic apportioning of time windows
+    (safercity.analytics.times.TimeProfile, Ratcliffe 2002)."""
+    from safercity.analytics.times import DAYS as SHORT_DAYS
+    from safercity.analytics.times import NoTimesError, TimeProfile
+
+    frame = incidents(filters, ("month", "occurred_from", "occurred_to"))
+    try:
+        profile = TimeProfile(frame)
+    except NoTimesError as exc:
+        return {"days": [], "timed": 0, "untimed": len(frame), "peak": 0, "statement": str(exc)}
+    table = profile.table
+    peak = float(table.to_numpy().max()) if table.size else 0.0
+    days = []
+    for short, day in zip(SHORT_DAYS, DAYS, strict=True):
+        counts = [float(v) for v in table[short].to_numpy()]
+        days.append(
             {
-                "day": DAYS[d],
+                "day": day,
+                "total": round(sum(counts), 1),
                 "counts": [
-                    {"hour": h, "count": c, "band": _band(c, peak)} for h, c in enumerate(counts)
+                    {"hour": h, "count": round(c, 1), "band": _band(c, peak)}
+                    for h, c in enumerate(counts)
                 ],
-                "total": sum(counts),
             }
         )
     return {
-        "days": table,
-        "timed": sum(sum(r) for r in grid),
-        "untimed": int(untimed[0]) if untimed else 0,
-        "peak": peak,
+        "days": days,
+        "timed": profile.n_timed,
+        "untimed": profile.n_untimed,
+        "exact": profile.n_exact,
+        "peak": round(peak, 1),
+        "statement": profile.statement,
     }
 
 
@@ -426,22 +470,36 @@ def hotspots(filters: Filters, cell_size_m: int = 250) -> dict[str, Any]:
 
 
 def _hotspots(filters: Filters, cell_size_m: int = 250) -> dict[str, Any]:
-    """Counts on a British National Grid square grid, with each cell's WGS84 corners."""
-    where, params = filters.where()
-    located = f" {'AND' if where else 'WHERE'} easting IS NOT NULL AND northing IS NOT NULL"
+    """Incidents per British National Grid square (safercity.analytics.hotspots.grid_counts),
+    with each cell's WGS84 corners, and the loaded boundaries."""
+    import numpy as np
+
+    from safercity.analytics.hotspots import Grid, grid_counts
+
     size = max(50, min(int(cell_size_m), 5000))
+    frame = incidents(filters, ("month", "easting", "northing")).dropna(
+        subset=["easting", "northing"]
+    )
     with store() as con:
-        rows = con.execute(
-            f"SELECT floor(easting / {size})::BIGINT AS i, floor(northing / {size})::BIGINT AS j, "
-            f"count(*) AS n FROM incidents{where}{located} GROUP BY 1, 2 ORDER BY n DESC LIMIT ?",
-            [*params, MAX_CELLS],
-        ).fetchall()
         boundaries = con.execute(
             "SELECT area_type, code, name, geometry_wkb FROM areas "
             "WHERE geometry_wkb IS NOT NULL AND area_type IN ('ward', 'local_authority', "
             "'borough', 'custom') LIMIT 200"
         ).fetchall()
-    cells = [{"x": int(i) * size, "y": int(j) * size, "count": int(n)} for i, j, n in rows]
+    cells: list[dict[str, Any]] = []
+    if len(frame):
+        grid = Grid.from_points(frame["easting"], frame["northing"], size)
+        counts = grid_counts(frame["easting"], frame["northing"], grid)
+        rows, cols = np.nonzero(counts)
+        order = np.lexsort((cols, rows, -counts[rows, cols]))[:MAX_CELLS]
+        cells = [
+            {
+                "x": int(grid.x0 + cols[k] * size),
+                "y": int(grid.y0 + rows[k] * size),
+                "count": int(counts[rows[k], cols[k]]),
+            }
+            for k in order
+        ]
     peak = cells[0]["count"] if cells else 0
     _add_wgs84(cells, size)
     for c in cells:

@@ -34,7 +34,9 @@ def _results(template: str, key: tuple[Any, ...], context: Callable[[], dict[str
 
 
 def _form(request: HttpRequest, cls: type[AnalysisFilterForm]) -> AnalysisFilterForm:
-    return cls(request.GET or None, services.choices())
+    choices: dict[str, Any] = dict(services.choices())
+    choices["theme"] = list(services.theme_titles().items())
+    return cls(request.GET or None, choices)
 
 
 @view_analysis
@@ -167,7 +169,7 @@ def rankings(request: HttpRequest) -> HttpResponse:
         def context() -> dict[str, Any]:
             return {
                 "filters": filters,
-                "rows": services.rankings(filters, by=by),
+                **services.rankings(filters, by=by),
                 "by": by,
                 "by_label": RANK_LABELS.get(by, by),
             }
