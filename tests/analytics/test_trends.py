@@ -18,6 +18,7 @@ from safercity.analytics.trends import (
     etest,
     exact_conditional_test,
     monthly_counts,
+    period_table,
     recorded_crime_monthly,
 )
 
@@ -238,6 +239,17 @@ def test_monthly_counts_fill_gaps() -> None:
     assert m.tolist() == [3, 0, 2]
     assert by_period(m, "month").to_dict() == {"2020-01": 3, "2020-02": 0, "2020-03": 2}
     assert by_period(m, "year").to_dict() == {"2020": 5}
+
+
+def test_period_table_fills_gaps() -> None:
+    inc = pd.concat([_incidents({"2020-01": 2, "2020-03": 1}), _incidents({"2020-03": 4}, "Drugs")])
+    t = period_table(inc.reset_index(drop=True))
+    assert t.index.tolist() == ["2020-01", "2020-02", "2020-03"]
+    assert t["Burglary"].tolist() == [2, 0, 1]
+    assert t["Drugs"].tolist() == [0, 0, 4]
+    assert period_table(inc.reset_index(drop=True), by="year").to_dict("index") == {
+        "2020": {"Burglary": 3, "Drugs": 4}
+    }
 
 
 def test_trend_year_on_year_and_rolling() -> None:

@@ -44,6 +44,13 @@ def test_trends_json_from_incidents(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert out["series"] == {"2019-01": 3, "2019-02": 0, "2019-03": 2}
     assert out["comparison"] is None  # under 24 months: no year-on-year
     assert out["spc"]["mean"] == pytest.approx(5 / 3)
+    code = main(["trends", "--workspace", str(ws_path), "--split", "category", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["split"] == {
+        "2019-01": {"Burglary": 3},
+        "2019-02": {"Drugs": 1},
+        "2019-03": {"Burglary": 2},
+    }
 
 
 @pytest.mark.shared_data

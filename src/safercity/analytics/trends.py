@@ -157,6 +157,38 @@ def by_period(monthly: pd.Series, by: Literal["month", "year"] = "month") -> pd.
     raise ValueError(f"by must be 'month' or 'year', not {by!r}")
 
 
+def period_table(
+    incidents: pd.DataFrame,
+    column: str = "category",
+    by: Literal["month", "year"] = "month",
+) -> pd.DataFrame:
+    """Counts by period (rows, ``"YYYY-MM"`` or ``"YYYY"``, every period present, zeros filled)
+    and the values of ``column`` (columns), e.g. category, ward_name or lsoa_code.
+
+    Parameters
+    ----------
+    incidents : DataFrame
+        Incidents with ``month`` and ``column``.
+    column : str, default "category"
+        What to split by; incidents with no value are counted under ``"(none)"``.
+    by : {"month", "year"}, default "month"
+    """
+    m64 = _months64(incidents["month"])
+    unit = "datetime64[M]" if by == "month" else "datetime64[Y]"
+    codes = m64.astype(unit).astype(np.int64)
+    values = incidents[column].astype("string").fillna("(none)")
+    table = pd.crosstab(pd.Series(codes, index=incidents.index), values)
+    if len(table):
+        table = table.reindex(range(int(codes.min()), int(codes.max()) + 1), fill_value=0)
+    labels = [
+        f"{int(v) // 12 + 1970}-{int(v) % 12 + 1:02d}" if by == "month" else str(int(v) + 1970)
+        for v in table.index
+    ]
+    table.index = pd.Index(labels, name=by)
+    table.columns.name = column
+    return table
+
+
 def months_covered(monthly: pd.Series) -> pd.Series:
     """Number of months of data in each calendar year of a monthly series (12 = a full year)."""
     years = [str(ts.year) for ts in monthly.index]
@@ -737,17 +769,7 @@ class Trend:
             )
         self.by_category: pd.DataFrame | None = None
         if incidents is not None and "category" in incidents.columns and len(incidents):
-            m64 = _months64(incidents["month"])
-            unit = "datetime64[M]" if by == "month" else "datetime64[Y]"
-            period = pd.Series(m64.astype(unit).astype(np.int64), index=incidents.index)
-            table = pd.crosstab(period, incidents["category"])
-            labels = [
-                f"{int(v) // 12 + 1970}-{int(v) % 12 + 1:02d}"
-                if by == "month"
-                else str(int(v) + 1970)
-                for v in table.index
-            ]
-            table.index = pd.Index(labels, name=by)
+            table = period_table(incidents, "category", by)
             self.by_category = table
 
     def to_dict(self) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from safercity.analytics.trends import Trend, recorded_crime_monthly
+from safercity.analytics.frames import INCIDENT_COLUMNS
+from safercity.analytics.trends import Trend, period_table, recorded_crime_monthly
 from safercity.cli import UserError, add_command, print_json
 from safercity.commands._assessment import add_filter_arguments, load_filtered, open_workspace
 
@@ -21,6 +22,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_filter_arguments(parser)
     parser.add_argument("--by", choices=["month", "year"], default="month", help="default: month")
     parser.add_argument(
+        "--split",
+        metavar="COLUMN",
+        help="also count by this incidents column per period (category, ward_name, lsoa_code)",
+    )
+    parser.add_argument(
         "--source",
         choices=["auto", "incidents", "recorded_crime"],
         default="auto",
@@ -30,11 +36,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.split and args.split not in INCIDENT_COLUMNS:
+        raise UserError(f"--split: {args.split!r} is not a column of the incidents table")
     with open_workspace(args.workspace) as ws:
         source = args.source
         frame = None
         if source in ("auto", "incidents"):
-            frame = load_filtered(ws, args, ["month", "category"])
+            wanted = ["month", "category"]
+            if args.split and args.split not in wanted:
+                wanted.append(args.split)
+            frame = load_filtered(ws, args, wanted)
             if frame.empty and source == "auto" and args.area and not args.theme:
                 source = "recorded_crime"
             else:
@@ -54,6 +65,14 @@ def run(args: argparse.Namespace) -> int:
                 raise UserError("no incidents match these options")
             trend = Trend(frame, by=args.by)
     result = {"source": source, **trend.to_dict()}
+    if args.split:
+        if frame is None or source != "incidents":
+            raise UserError("--split needs incidents (the Met table has no such column)")
+        table = period_table(frame, args.split, args.by)
+        result["split"] = {
+            str(period): {str(k): int(v) for k, v in row.items() if v}
+            for period, row in table.iterrows()
+        }
     if args.json:
         print_json(result)
         return 0
