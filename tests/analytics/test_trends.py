@@ -33,6 +33,30 @@ EXACT_TOL = 1e-9
 # ---- two Poisson counts: published worked examples --------------------------------------------
 
 
+def test_etest_krishnamoorthy_thomson_dodder_example() -> None:
+    # K&T (2004)'s illustration from Przyborowski & Wilenski (1940): dodder seeds in two 100 g
+    # samples of clover seed, 0 and 3. E-test: T = -1.732, two-sided p = 0.0884 (as reproduced in
+    # SciPy's poisson_means_test documentation: 0.08837900929...). The C-test is 0.25.
+    t, p = etest(0, 3, 100, 100)
+    assert t == pytest.approx(-1.7320508075688772, abs=1e-12)
+    assert p == pytest.approx(0.08837900929018157, abs=1e-8)
+    assert exact_conditional_test(0, 3, 100, 100) == pytest.approx(0.25, abs=EXACT_TOL)
+
+
+def test_etest_agrees_with_scipy_peer() -> None:
+    # SciPy's scipy.stats.poisson_means_test implements K&T's E-test (two-sided, difference form)
+    from scipy.stats import poisson_means_test
+
+    rng = np.random.default_rng(11)
+    for _ in range(10):
+        k1, k2 = (int(v) for v in rng.integers(0, 200, size=2))
+        n1, n2 = (float(v) for v in rng.uniform(1, 50, size=2))
+        ours = etest(k1, k2, n1, n2)
+        peer = poisson_means_test(k1, n1, k2, n2)
+        assert ours[0] == pytest.approx(peer.statistic, abs=1e-12)
+        assert ours[1] == pytest.approx(peer.pvalue, abs=1e-8)
+
+
 def test_conditional_test_gu_2008_example_1() -> None:
     # Gu, Ng, Tang & Schucany (2008), Biometrical Journal 50: example 1 (60 events in 51,477.5
     # person-years vs 30 in 54,308.7), H1 ratio > 1: C-test p = 0.000428, E-test p = 0.000298.

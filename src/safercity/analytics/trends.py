@@ -35,7 +35,7 @@ Alternative = Literal["two-sided", "larger", "smaller"]
 #: tolerance for ties when comparing test statistics in the E-test (relative)
 ETEST_TIE_TOLERANCE = 1e-10
 #: each Poisson tail dropped from the E-test's double sum carries at most this probability
-ETEST_TAIL = 1e-12
+ETEST_TAIL = 1e-15
 
 
 # --------------------------------------------------------------------------------------------
