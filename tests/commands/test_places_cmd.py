@@ -44,3 +44,25 @@ def test_places_by_lsoa_theme(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert out["n_incidents"] == 48
     assert [p["count"] for p in out["places"]] == [48, 0]
     assert out["top5pct"] == {"places": 1, "share": 1.0}
+
+
+def test_places_by_custom_area(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from safercity.analytics.store import Workspace
+
+    ws = build(tmp_path / "ws")
+    with Workspace(ws) as w:
+        w.con.execute(
+            "INSERT INTO areas VALUES ('nte:soho', 'custom', 'soho', 'Soho NTE zone', 5000, "
+            "NULL, 'test')"
+        )
+        # the first 10 robberies fall in the custom zone
+        w.con.execute(
+            "INSERT INTO incident_areas SELECT incident_key, 'nte:soho' FROM incidents "
+            "WHERE category = 'Robbery' ORDER BY month, incident_key LIMIT 10"
+        )
+    assert main(["places", "--workspace", str(ws), "--by", "area", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n_incidents"] == 10
+    assert out["n_places"] == 1  # wards and LSOAs in the areas table are not custom areas
+    assert out["places"][0]["name"] == "Soho NTE zone"
+    assert out["places"][0]["rate"] == pytest.approx(2.0)  # 10 per 5,000 residents

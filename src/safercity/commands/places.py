@@ -50,7 +50,11 @@ def run(args: argparse.Namespace) -> int:
             if links.empty:
                 raise UserError("no custom areas in this workspace (incident_areas is empty)")
             frame = frame.merge(links, on="incident_key", how="inner")
-            areas = ws.con.execute("SELECT area_id, name, population FROM areas").df()
+            areas = ws.con.execute(
+                "SELECT area_id, name, population FROM areas "
+                "WHERE lower(area_type) NOT IN ('ward', 'lsoa') "
+                "OR area_id IN (SELECT area_id FROM incident_areas)"
+            ).df()
             names = pd.Series(areas["name"].to_numpy(), index=areas["area_id"].astype(str))
             pop = areas.dropna(subset=["population"])
             if len(pop):
