@@ -46,15 +46,18 @@ def run(args: argparse.Namespace) -> int:
         population: pd.Series | None = None
         names: pd.Series | None = None
         if args.by == "area":
-            links = ws.con.execute("SELECT incident_key, area_id FROM incident_areas").df()
-            if links.empty:
-                raise UserError("no custom areas in this workspace (incident_areas is empty)")
-            frame = frame.merge(links, on="incident_key", how="inner")
+            # custom areas: every area that is not a ward or an LSOA (those have --by ward/lsoa)
             areas = ws.con.execute(
                 "SELECT area_id, name, population FROM areas "
-                "WHERE lower(area_type) NOT IN ('ward', 'lsoa') "
-                "OR area_id IN (SELECT area_id FROM incident_areas)"
+                "WHERE lower(area_type) NOT IN ('ward', 'lsoa')"
             ).df()
+            links = ws.con.execute(
+                "SELECT l.incident_key, l.area_id FROM incident_areas l JOIN areas a "
+                "ON l.area_id = a.area_id WHERE lower(a.area_type) NOT IN ('ward', 'lsoa')"
+            ).df()
+            if links.empty:
+                raise UserError("no incidents fall in a custom area in this workspace")
+            frame = frame.merge(links, on="incident_key", how="inner")
             names = pd.Series(areas["name"].to_numpy(), index=areas["area_id"].astype(str))
             pop = areas.dropna(subset=["population"])
             if len(pop):
