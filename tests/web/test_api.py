@@ -118,6 +118,9 @@ def test_hours_and_rankings_add_up(client: Any, make_user: Any, synthetic_worksp
     # the one ward with a population has a rate per 1,000
     st_james = next(a for a in ranks["areas"] if a["name"] == "St James's")
     assert st_james["area"] == "E05000644"
+    top = ranks["top10pct"]
+    assert top["places"] == 1  # ceil(10% of 4 wards)
+    assert top["share_pct"] == round(100 * counts[0] / total, 1)
     assert st_james["rate_per_1000"] == round(1000 * st_james["incidents"] / 10000, 1)
 
 

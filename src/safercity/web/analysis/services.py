@@ -412,7 +412,12 @@ def _rankings(filters: Filters, by: str = "ward", limit: int = 50) -> dict[str, 
         "n_places": profile.n_places,
         "n_unplaced": profile.n_unplaced,
         "zeros_known": profile.zeros_known,
-        "top10pct": profile.top10,
+        "top10pct": {
+            "places": profile.top10["places"],
+            "share_pct": None
+            if math.isnan(profile.top10["share"])
+            else round(100 * profile.top10["share"], 1),
+        },
         "gini": None if math.isnan(profile.gini) else round(profile.gini, 3),
     }
 
