@@ -54,6 +54,28 @@ DECISIONS: dict[str, tuple[int, ...]] = {
 }
 
 
+def _app_decisions() -> dict[str, tuple[int, ...]]:
+    """Domain apps state their own decisions: ``URL_DECISIONS`` in ``<app>/permissions.py``,
+    same role order as above, keyed ``"<namespace>:<name>"``."""
+    import importlib
+
+    from django.conf import settings
+
+    out: dict[str, tuple[int, ...]] = {}
+    for name in settings.OPTIONAL_APPS:
+        if f"safercity.web.{name}" not in settings.INSTALLED_APPS:
+            continue
+        try:
+            module = importlib.import_module(f"safercity.web.{name}.permissions")
+        except ModuleNotFoundError:
+            continue
+        out.update(getattr(module, "URL_DECISIONS", {}))
+    return out
+
+
+DECISIONS.update(_app_decisions())
+
+
 def _names(patterns: list[Any], prefix: str = "") -> list[str]:
     out: list[str] = []
     for p in patterns:

@@ -67,6 +67,12 @@ INSTALLED_APPS = [
     "safercity.web.analysis",
     "safercity.web.imports",
 ]
+# Domain apps built beside this foundation (strategy, cases, consultation) join when present:
+# each is a package safercity/web/<name>/ with apps.py (and urls.py, served under /<name>/).
+OPTIONAL_APPS = ("strategy", "cases", "consultation")
+INSTALLED_APPS += [
+    f"safercity.web.{name}" for name in OPTIONAL_APPS if (BASE_DIR / name / "apps.py").is_file()
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

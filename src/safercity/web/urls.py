@@ -1,5 +1,8 @@
 """SaferCity's URLs. Every view states who may use it (see accounts.permissions)."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.urls import include, path
 
 urlpatterns = [
@@ -10,3 +13,10 @@ urlpatterns = [
     path("imports/", include("safercity.web.imports.urls")),
     path("api/", include("safercity.web.analysis.api_urls")),
 ]
+
+# Domain apps (see settings.OPTIONAL_APPS) add their pages under /<name>/.
+for _name in settings.OPTIONAL_APPS:
+    if f"safercity.web.{_name}" in settings.INSTALLED_APPS and (
+        (Path(__file__).parent / _name / "urls.py").is_file()
+    ):
+        urlpatterns.append(path(f"{_name}/", include(f"safercity.web.{_name}.urls")))
