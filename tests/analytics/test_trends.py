@@ -293,6 +293,27 @@ def test_trend_year_on_year_and_rolling() -> None:
     assert d["comparison"]["this_period"] == 96
 
 
+def test_missing_months_are_not_zeros() -> None:
+    # 24 months of 10 a month, but the source has no file for 2021-03 (as police.uk lacks
+    # 2016-03 for the Met): that month is missing, not zero.
+    counts = {f"{y}-{m:02d}": 10 for y in (2020, 2021) for m in range(1, 13) if (y, m) != (2021, 3)}
+    inc = _incidents(counts)
+    naive = Trend(inc, by="year")
+    assert naive.comparison is not None and naive.comparison.pct_change < -8  # 110 vs 120
+    have = [pd.Timestamp(m + "-01") for m in counts]
+    tr = Trend(inc, by="year", months_with_data=have)
+    assert tr.missing_months == ["2021-03"]
+    assert np.isnan(tr.monthly.loc["2021-03-01"])
+    assert tr.series.to_dict() == {"2020": 120, "2021": 110}
+    assert tr.months_covered.to_dict() == {"2020": 12, "2021": 11}
+    c = tr.comparison
+    assert c is not None and c.exposure_this == 11 and c.exposure_last == 12
+    assert c.pct_change == pytest.approx(0.0, abs=EXACT_TOL)  # 10 a month both years
+    assert tr.spc is not None and len(tr.spc.table) == 23
+    assert "2021-03" not in tr.spc.table.index
+    assert tr.to_dict()["missing_months"] == ["2021-03"]
+
+
 def test_trend_stl_recovers_seasonal_pattern() -> None:
     # 4 years of a pure seasonal pattern (+10 in July, -10 in January around 100)
     counts = {}

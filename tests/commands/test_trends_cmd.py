@@ -95,6 +95,19 @@ def test_trends_westminster_by_year_from_met_table(
     assert out["stl"]["seasonal_by_month"].keys() == {f"{m:02d}" for m in range(1, 13)}
 
 
+def test_trends_months_without_data_are_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws_path = tmp_path / "ws"
+    rows = [_row(i, "2019-01") for i in range(3)] + [_row(10 + i, "2019-03") for i in range(2)]
+    with Workspace(ws_path) as ws:
+        _insert_incidents(ws, rows)  # nothing at all in 2019-02: no data for that month
+    assert main(["trends", "--workspace", str(ws_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["series"] == {"2019-01": 3, "2019-02": None, "2019-03": 2}
+    assert out["missing_months"] == ["2019-02"]
+
+
 def test_trends_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["trends", "--workspace", str(tmp_path / "none"), "--json"]) == 2
     assert "no SaferCity workspace" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -151,7 +152,7 @@ def by_period(monthly: pd.Series, by: Literal["month", "year"] = "month") -> pd.
         return out
     if by == "year":
         years = [str(ts.year) for ts in monthly.index]
-        out = monthly.groupby(years).sum()
+        out = monthly.groupby(years).sum(min_count=1)
         out.index.name = "year"
         return out
     raise ValueError(f"by must be 'month' or 'year', not {by!r}")
@@ -455,11 +456,17 @@ class PoissonComparison:
         """A sentence such as "12,400 crimes, down 3.1% on 12,800 (E-test p = 0.011)"."""
         if math.isnan(self.pct_change):
             return f"{self.this_period:,} {what} (none in the previous period)"
-        word = "up" if self.change > 0 else "down" if self.change < 0 else "unchanged"
-        pct = f" {abs(self.pct_change):.1f}%" if self.change else ""
+        up = self.pct_change > 0
+        word = "up" if up else "down" if self.pct_change < 0 else "unchanged"
+        pct = f" {abs(self.pct_change):.1f}%" if self.pct_change else ""
         verdict = "a real change" if self.significant else "within normal variation"
+        basis = ""
+        if self.exposure_this != self.exposure_last:
+            basis = (
+                f" (a change in rate: exposures {self.exposure_this:g} and {self.exposure_last:g})"
+            )
         return (
-            f"{self.this_period:,} {what}, {word}{pct} on {self.last_period:,} "
+            f"{self.this_period:,} {what}, {word}{pct} on {self.last_period:,}{basis} "
             f"(E-test p = {self.p_etest:.3g}: {verdict} at {self.alpha:g})"
         )
 
@@ -677,11 +684,20 @@ class Trend:
         Making Data Count run lengths for the SPC chart (see :class:`XmR`).
     stl_min_years : int, default 3
         STL decomposition only with at least this many years of months.
+    months_with_data : iterable of dates, optional
+        The months the source has data for (e.g. every month with any incident in the area).
+        Months of the series outside it are *missing*, not zero (police.uk once skipped
+        2016-03 for the Met): they are NaN in ``monthly``, left out of ``months_covered``, of
+        the comparison (whose exposures become months of data), of SPC and of the long-run
+        trend, and interpolated for STL only. Default None: every month in range has data.
 
     Attributes
     ----------
     monthly : Series
-        Complete monthly counts (zeros filled).
+        Complete monthly counts (zeros filled; NaN for missing months, see
+        ``months_with_data``).
+    missing_months : list of str
+        ``"YYYY-MM"`` of months with no data.
     series : Series
         Counts keyed by ``by``.
     months_covered : Series
@@ -714,6 +730,7 @@ class Trend:
         shift_run: int = 7,
         trend_run: int = 7,
         stl_min_years: int = 3,
+        months_with_data: Any = None,
     ) -> None:
         if (incidents is None) == (monthly is None):
             raise ValueError("give exactly one of incidents= and monthly=")
@@ -722,9 +739,20 @@ class Trend:
         if monthly is None:
             assert incidents is not None
             monthly = monthly_counts(incidents)
+        self.missing_months: list[str] = []
+        if months_with_data is not None and len(monthly):
+            have = {pd.Timestamp(m).to_period("M").to_timestamp() for m in months_with_data}
+            gaps = [ts for ts in monthly.index if ts not in have]
+            if gaps:
+                monthly = monthly.astype(float)
+                monthly.loc[gaps] = np.nan
+                self.missing_months = [ts.strftime("%Y-%m") for ts in gaps]
         self.monthly = monthly.astype(float) if monthly.dtype.kind == "f" else monthly
+        known = self.monthly.dropna()
         self.series = by_period(self.monthly, by)
-        self.months_covered = months_covered(self.monthly)
+        self.months_covered = months_covered(known) if len(known) else months_covered(monthly)
+        if self.missing_months:
+            self.months_covered = self.months_covered.reindex(self.series.index, fill_value=0)
         self.rolling_12 = self.monthly.rolling(12).sum()
         n = len(self.monthly)
         self.comparison: PoissonComparison | None = None
@@ -734,35 +762,44 @@ class Trend:
             last = self.monthly.iloc[-2 * period_months : -period_months]
             self.this_period_label = _label(this.index)
             self.last_period_label = _label(last.index)
-            self.comparison = PoissonComparison(
-                round(float(this.sum())),
-                round(float(last.sum())),
-                alternative=alternative,
-                alpha=alpha,
-            )
+            n_this, n_last = int(this.notna().sum()), int(last.notna().sum())
+            if n_this and n_last:
+                # months with no data are left out: the comparison is of monthly rates, with the
+                # number of months of data as the exposure of each period
+                self.comparison = PoissonComparison(
+                    round(float(this.sum())),
+                    round(float(last.sum())),
+                    exposure_this=n_this,
+                    exposure_last=n_last,
+                    alternative=alternative,
+                    alpha=alpha,
+                )
         self.spc: XmR | None = None
-        if n >= 2:
+        if len(known) >= 2:
             self.spc = XmR(
-                self.monthly.to_numpy(dtype=float),
-                [ts.strftime("%Y-%m") for ts in self.monthly.index],
+                known.to_numpy(dtype=float),
+                [ts.strftime("%Y-%m") for ts in known.index],
                 shift_run=shift_run,
                 trend_run=trend_run,
             )
-        self.long_run = _long_run(self.monthly) if n >= 12 else None
+        self.long_run = _long_run(self.monthly) if len(known) >= 12 else None
         self.stl: pd.DataFrame | None = None
         self.stl_reason = ""
         if n >= 12 * stl_min_years:
             from statsmodels.tsa.seasonal import STL
 
-            res = STL(self.monthly.astype(float), period=12, robust=True).fit()
+            filled = self.monthly.astype(float).interpolate(limit_direction="both")
+            res = STL(filled, period=12, robust=True).fit()
             self.stl = pd.DataFrame(
                 {
-                    "observed": res.observed,
+                    "observed": self.monthly.astype(float),
                     "trend": res.trend,
                     "seasonal": res.seasonal,
                     "resid": res.resid,
                 }
             )
+            if self.missing_months:
+                self.stl_reason = "months with no data were interpolated for STL only"
         else:
             self.stl_reason = (
                 f"STL needs at least {stl_min_years} years of months; the series has {n} months"
@@ -777,6 +814,7 @@ class Trend:
         out: dict[str, Any] = {
             "series": {str(k): _num(v) for k, v in self.series.items()},
             "by": self.by,
+            "missing_months": self.missing_months,
         }
         if self.by == "year":
             out["months_covered"] = {str(k): int(v) for k, v in self.months_covered.items()}
@@ -798,8 +836,10 @@ class Trend:
         return out
 
 
-def _num(v: Any) -> int | float:
+def _num(v: Any) -> int | float | None:
     f = float(v)
+    if math.isnan(f):
+        return None
     return int(f) if f.is_integer() else f
 
 
@@ -818,12 +858,25 @@ def _long_run(monthly: pd.Series) -> dict[str, Any] | None:
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 
-    y = monthly.to_numpy(dtype=float)
+    y_all = monthly.to_numpy(dtype=float)
+    ok = ~np.isnan(y_all)
+    y = y_all[ok]
     if y.sum() == 0:
         return None
-    t = np.arange(len(y)) / 12.0
+    t = np.arange(len(y_all))[ok] / 12.0
     X = np.column_stack([np.ones_like(t), t])
-    fit = GLM(y, X, family=families.Poisson()).fit(scale="X2")
+    model = GLM(y, X, family=families.Poisson())
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        # a perfect fit (e.g. identical counts every month) has no Pearson dispersion:
+        # statsmodels then fails or warns, and Poisson's scale 1 is used instead
+        warnings.simplefilter("ignore")
+        try:
+            fit = model.fit(scale="X2")
+            perfect = not np.isfinite(fit.scale) or fit.scale <= 0
+        except ValueError:
+            perfect = True
+        if perfect:
+            fit = model.fit(scale=1.0)
     slope = float(fit.params[1])
     se = float(fit.bse[1])
     return {

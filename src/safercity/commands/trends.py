@@ -58,12 +58,24 @@ def run(args: argparse.Namespace) -> int:
             monthly = recorded_crime_monthly(ws, args.area, category=args.category)
             if monthly.empty:
                 raise UserError(f"no incidents or recorded crime for area {args.area!r}")
-            trend = Trend(monthly=monthly, by=args.by)
+            have = ws.con.execute(
+                "SELECT DISTINCT month FROM recorded_crime WHERE lower(area_name) = lower(?) "
+                "OR lower(area_code) = lower(?)",
+                [args.area, args.area],
+            ).fetchall()
+            trend = Trend(monthly=monthly, by=args.by, months_with_data=[r[0] for r in have])
         else:
             assert frame is not None
             if frame.empty:
                 raise UserError("no incidents match these options")
-            trend = Trend(frame, by=args.by)
+            # a month with no incident of any kind in the area is missing data, not zero
+            sql = "SELECT DISTINCT month FROM incidents"
+            params: list[str] = []
+            if args.area:
+                sql += " WHERE lower(local_authority) = lower(?)"
+                params.append(args.area)
+            have = ws.con.execute(sql, params).fetchall()
+            trend = Trend(frame, by=args.by, months_with_data=[r[0] for r in have])
     result = {"source": source, **trend.to_dict()}
     if args.split:
         if frame is None or source != "incidents":
@@ -77,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         print_json(result)
         return 0
     print(f"Source: {source}")
+    if trend.missing_months:
+        print(f"Months with no data (left out): {', '.join(trend.missing_months)}")
     for key, value in trend.series.items():
         print(f"{key}  {value:>10,.0f}")
     if trend.comparison is not None:
