@@ -7,6 +7,7 @@ returns plain Python data (lists and dicts) that the pages render and the API se
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import threading
 import time
@@ -229,11 +230,25 @@ FRAME_COLUMNS = (
 )
 
 
-def theme_titles() -> dict[str, str]:
-    """The partnership's cross-cutting themes (safercity.analytics.themes), name -> title."""
+def _themes() -> Any:
+    """The partnership's cross-cutting themes (safercity.analytics.themes), re-read only when
+    the themes file changes."""
+    from safercity.analytics.themes import default_themes_path
+
+    path = default_themes_path()
+    return _load_themes(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_themes(path: str, mtime_ns: int) -> Any:
     from safercity.analytics.themes import load_themes
 
-    return {name: theme.title for name, theme in load_themes().items()}
+    return load_themes(path)
+
+
+def theme_titles() -> dict[str, str]:
+    """Theme name -> title."""
+    return {name: theme.title for name, theme in _themes().items()}
 
 
 def incidents(filters: Filters, columns: tuple[str, ...] = FRAME_COLUMNS) -> pd.DataFrame:
@@ -242,9 +257,7 @@ def incidents(filters: Filters, columns: tuple[str, ...] = FRAME_COLUMNS) -> pd.
     cols = list(dict.fromkeys(columns))
     theme = None
     if filters.theme:
-        from safercity.analytics.themes import load_themes
-
-        theme = load_themes().get(filters.theme)
+        theme = _themes().get(filters.theme)
         cols += [c for c in sorted(theme.columns_needed()) if c not in cols]
     with store() as con:
         frame = con.execute(f"SELECT {', '.join(cols)} FROM incidents{where}", params).df()
