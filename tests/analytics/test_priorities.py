@@ -89,3 +89,16 @@ def test_weights_are_editable() -> None:
     assert only_concern.weights["public_concern"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="unknown dimensions"):
         PriorityMatrix(_borough(), weights={"fear": 1})
+
+
+def test_theme_without_its_data_is_not_scored() -> None:
+    # police.uk-like data: no wards, no people fields -> NTE, youth and VAWG cannot be assessed
+    f = _borough().drop(columns=["ward_name", "victim_id", "occurred_from", "occurred_to"])
+    pm = PriorityMatrix(f)
+    t = pm.table
+    for name in ("night-time-economy", "youth", "violence-against-women-and-girls"):
+        assert pd.isna(t.loc[name, "score"])
+        assert t.loc[name, "reasons"].startswith("cannot assess: the data has no")
+    assert "ward_name" in t.loc["night-time-economy", "reasons"]
+    assert t["rank"].iloc[-3:].tolist() == [len(t) - 2, len(t) - 1, len(t)]
+    assert t.loc["anti-social-behaviour", "score"] > 0

@@ -115,3 +115,15 @@ def test_bad_theme_file_is_a_clear_error(tmp_path: Path) -> None:
     p.write_text("themes:\n  x:\n    colour: red\n", encoding="utf-8")
     with pytest.raises(ThemeError, match="unknown keys"):
         load_themes(p)
+
+
+def test_missing_data_is_reported() -> None:
+    themes = load_themes()
+    f = _frame()
+    assert themes.get("night-time-economy").missing_data(f) == []
+    bare = f[["month", "category"]]
+    assert themes.get("night-time-economy").missing_data(bare) == ["ward_name"]
+    assert themes.get("youth").missing_data(bare) != []
+    assert themes.get("reoffending").missing_data(bare) == []
+    # substance misuse: Drugs OR alcohol flag -> the Drugs alternative needs no extra data
+    assert themes.get("substance-misuse").missing_data(bare) == []

@@ -122,7 +122,9 @@ class PriorityMatrix:
     ----------
     table : DataFrame
         One row per theme, ranked: n, each dimension's value and score, ``score`` (weighted
-        mean, 1-5), ``rank`` and ``reasons``.
+        mean, 1-5), ``rank`` and ``reasons``. A theme whose definition needs fields the data
+        does not have at all (:meth:`Theme.missing_data`, e.g. wards or victim ages) is not
+        scored: its score is NaN, it is ranked last and its reason says what is missing.
     weights : dict
         Normalised weights actually used.
     """
@@ -176,6 +178,17 @@ class PriorityMatrix:
         rows = []
         for name in themes:
             theme = themes[name]
+            missing = theme.missing_data(incidents)
+            if missing:
+                # the data cannot answer for this theme: say so rather than score it as no crime
+                row_na: dict[str, Any] = {"theme": name, "title": theme.title, "n": None}
+                for d in DIMENSIONS:
+                    row_na[f"{d}_value"] = None
+                    row_na[f"{d}_score"] = None
+                row_na["score"] = float("nan")
+                row_na["reasons"] = "cannot assess: the data has no " + ", ".join(missing)
+                rows.append(row_na)
+                continue
             sub = theme.filter(incidents)
             sub_months = months.loc[sub.index]
             recent = sub[(sub_months >= start).to_numpy()]
@@ -255,7 +268,9 @@ class PriorityMatrix:
             row["reasons"] = "; ".join(reasons)
             rows.append(row)
         table = pd.DataFrame(rows).set_index("theme")
-        table = table.sort_values(["score", "n"], ascending=False, kind="stable")
+        table = table.sort_values(
+            ["score", "n"], ascending=False, kind="stable", na_position="last"
+        )
         table["rank"] = np.arange(1, len(table) + 1)
         self.table = table
         total = sum(w[d] for d in scored_dims)

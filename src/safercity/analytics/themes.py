@@ -160,6 +160,29 @@ class Condition:
             cols |= alt.columns_needed()
         return cols
 
+    def missing_data(self, frame: pd.DataFrame) -> list[str]:
+        """Fields this condition needs that ``frame`` has no value for at all (empty = can be
+        assessed). Hours/days are never missing (untimed rows follow ``include_untimed``); an
+        ``any_of`` list is missing only if every alternative is."""
+
+        def empty(col: str) -> bool:
+            return col not in frame.columns or not frame[col].notna().any()
+
+        missing: list[str] = []
+        if self.areas and all(empty(c) for c in self.areas):
+            missing.append(" or ".join(self.areas))
+        for col in self.flags or {}:
+            if empty(col):
+                missing.append(col)
+        for key in ("victim_sex", "victim_age", "suspect_age"):
+            if getattr(self, key) is not None and empty(key):
+                missing.append(key)
+        if self.any_of:
+            alts = [alt.missing_data(frame) for alt in self.any_of]
+            if all(alts):
+                missing.append("any of: " + "; ".join(", ".join(a) for a in alts))
+        return missing
+
     def mask(self, frame: pd.DataFrame) -> np.ndarray:
         n = len(frame)
         ok = np.ones(n, dtype=bool)
@@ -236,6 +259,13 @@ class Theme:
     def columns_needed(self) -> set[str]:
         """Incident columns the theme's conditions read (``month`` always included)."""
         return self.condition.columns_needed() | {"month"}
+
+    def missing_data(self, incidents: pd.DataFrame) -> list[str]:
+        """Fields the theme needs that the incidents do not have at all, e.g. ``["ward_name"]``
+        for a night-time-economy theme on data with no wards. With any, the theme cannot be
+        assessed on this data: its filter would return nothing for want of data, not of crime.
+        """
+        return self.condition.missing_data(incidents)
 
     def filter(self, incidents: pd.DataFrame) -> pd.DataFrame:
         """Return the incidents in the theme. Columns a condition needs but the frame lacks

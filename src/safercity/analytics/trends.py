@@ -465,9 +465,10 @@ class PoissonComparison:
             basis = (
                 f" (a change in rate: exposures {self.exposure_this:g} and {self.exposure_last:g})"
             )
+        p_text = "< 1e-12" if self.p_etest < 1e-12 else f"= {self.p_etest:.3g}"
         return (
             f"{self.this_period:,} {what}, {word}{pct} on {self.last_period:,}{basis} "
-            f"(E-test p = {self.p_etest:.3g}: {verdict} at {self.alpha:g})"
+            f"(E-test p {p_text}: {verdict} at {self.alpha:g})"
         )
 
 
