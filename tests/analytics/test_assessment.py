@@ -97,6 +97,9 @@ def test_themes_places_and_missing_fields(assessment: Assessment) -> None:
     # NTE categories include robbery and drugs; its wards are West End and "St James's" -
     # this data (like police.uk's) spells it "St. James's", so only West End drugs match
     assert nte.change.this == 12
+    # ... and the report says so
+    assert nte.unmatched_areas == ["ward name \u201cSt James's\u201d"]
+    assert "St James's or" not in nte.definition and "\u201cWest End\u201d" in nte.definition
     sm = by["substance-misuse"]
     assert (sm.change.this, sm.change.last) == (12, 33)
     assert "flag_alcohol" in sm.missing_fields
@@ -189,6 +192,7 @@ def test_consultation_from_strategy_yaml_and_csv(tmp_path: Path) -> None:
         "violence-against-women-and-girls",
     ]
     assert c.when == "October 2010"
+    assert c.wording[:3] == ["night time economy", "re-offending", "young people"]
     csv = tmp_path / "c.csv"
     csv.write_text("rank,theme\n2,drugs\n1,Young people\n3,parking\n", encoding="utf-8")
     c2 = load_consultation(csv, themes)

@@ -130,6 +130,12 @@ class Consultation:
     when: str = ""
     responses: str = ""
     sha256: str = ""
+    labels: list[str] = field(default_factory=list)
+
+    @property
+    def wording(self) -> list[str]:
+        """The entries as the public's wording (``ranking_as_written``) when given."""
+        return self.labels if len(self.labels) == len(self.ranking) else self.ranking
 
     @property
     def theme_ranking(self) -> list[str]:
@@ -140,7 +146,8 @@ class Consultation:
         return pd.DataFrame(
             {
                 "rank": list(range(1, len(self.ranking) + 1)),
-                "as_given": self.ranking,
+                "as_given": self.wording,
+                "entry": self.ranking,
                 "theme": [t or "" for t in self.themes],
             }
         )
@@ -192,6 +199,7 @@ def load_consultation(path: str | Path, themes: ThemeSet) -> Consultation:
     digest = hashlib.sha256(data).hexdigest()
     text = data.decode("utf-8-sig")
     ranking: list[str]
+    labels: list[str] = []
     when = responses = ""
     if p.suffix.lower() in (".yaml", ".yml"):
         doc = yaml.safe_load(text)
@@ -200,6 +208,7 @@ def load_consultation(path: str | Path, themes: ThemeSet) -> Consultation:
             if not isinstance(cons, dict) or "ranking" not in cons:
                 raise ValueError(f"{p}: no consultation ranking (consultation: ranking: [...])")
             ranking = [str(x) for x in cons["ranking"]]
+            labels = [str(x) for x in cons.get("ranking_as_written") or []]
             when = str(cons.get("when", "") or "")
             responses = str(cons.get("responses", "") or "")
         elif isinstance(doc, list):
@@ -229,6 +238,7 @@ def load_consultation(path: str | Path, themes: ThemeSet) -> Consultation:
         when=when,
         responses=responses,
         sha256=digest,
+        labels=labels,
     )
 
 
@@ -312,7 +322,7 @@ class KnoxResult:
                         else t
                     )
                     out.append(
-                        f"Pairs of {what} incidents {where} and {when} were "
+                        f"pairs of {what} incidents {where} and {when} were "
                         f"{w.fmt_pct(100 * (ratio - 1))} more common than if timing were "
                         f"random (Knox ratio {w.fmt_num(ratio, 2)}, {w.fmt_p(p)})"
                     )
@@ -328,6 +338,7 @@ class ThemeResult:
     description: str
     definition: str
     missing_fields: list[str]
+    unmatched_areas: list[str]
     change: Change
     categories: pd.DataFrame
     monthly: pd.DataFrame
@@ -388,15 +399,15 @@ def _sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def _definition(theme: Theme) -> str:
-    """The theme's definition in words, from its YAML spec."""
-    spec = theme.spec
-    parts = []
+def _condition_words(spec: Mapping[str, Any]) -> list[str]:
+    """One theme condition (a YAML mapping) in words."""
+    parts: list[str] = []
     if spec.get("categories"):
         parts.append("categories " + w.join_list([str(c) for c in spec["categories"]], "or"))
     if spec.get("areas"):
         for col, vals in spec["areas"].items():
-            parts.append(f"{col.replace('_', ' ')} {w.join_list([str(v) for v in vals], 'or')}")
+            names = w.join_list([f"“{v}”" for v in vals], "or")
+            parts.append(f"{str(col).replace('_', ' ')} {names}")
     if spec.get("hours"):
         untimed = spec.get("include_untimed", True)
         parts.append(
@@ -407,17 +418,52 @@ def _definition(theme: Theme) -> str:
         parts.append("on " + w.join_list([str(d) for d in spec["days"]], "or"))
     if spec.get("flags"):
         parts.append(
-            "flags " + w.join_list([f"{k} = {v}" for k, v in spec["flags"].items()], "and")
+            w.join_list(
+                [
+                    f"{str(k).removeprefix('flag_')} flag {'set' if v else 'not set'}"
+                    for k, v in spec["flags"].items()
+                ],
+                "and",
+            )
         )
-    for key in ("victim_sex", "victim_age", "suspect_age"):
-        if spec.get(key) is not None:
-            parts.append(f"{key.replace('_', ' ')} {spec[key]}")
+    if spec.get("victim_sex") is not None:
+        parts.append("victim sex " + w.join_list([str(x) for x in spec["victim_sex"]], "or"))
+    for key in ("victim_age", "suspect_age"):
+        bounds = spec.get(key)
+        if isinstance(bounds, Mapping):
+            who = key.split("_")[0]
+            lo, hi = bounds.get("min"), bounds.get("max")
+            if lo is not None and hi is not None:
+                parts.append(f"{who} aged {lo} to {hi}")
+            elif hi is not None:
+                parts.append(f"{who} aged {hi} or under")
+            elif lo is not None:
+                parts.append(f"{who} aged {lo} or over")
     if spec.get("any_of"):
-        alts = []
-        for alt in spec["any_of"]:
-            alts.append(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in alt.items()))
-        parts.append("and at least one of: " + "; ".join(alts))
+        alts = ["; ".join(_condition_words(alt)) for alt in spec["any_of"]]
+        lead = "and at least one of: " if parts else "at least one of: "
+        parts.append(lead + " | ".join(alts))
+    return parts
+
+
+def _definition(theme: Theme) -> str:
+    """The theme's definition in words, from its YAML spec."""
+    parts = _condition_words(theme.spec)
     return "; ".join(parts) if parts else "all incidents"
+
+
+def _unmatched_areas(theme: Theme, frame: pd.DataFrame) -> list[str]:
+    """Area values named by the theme (top level) that match no incident in the data."""
+    out = []
+    areas = theme.spec.get("areas") or {}
+    for col, vals in areas.items():
+        if col not in frame.columns:
+            continue
+        present = set(frame[col].dropna().astype(str).str.lower().unique())
+        for v in vals:
+            if str(v).lower() not in present:
+                out.append(f"{str(col).replace('_', ' ')} “{v}”")
+    return out
 
 
 def _missing_fields(theme: Theme, frame: pd.DataFrame) -> list[str]:
@@ -939,8 +985,10 @@ class Assessment:
         sub = frame[(frame["category"] == self.knox_category) & frame["easting"].notna()]
         if len(sub) < MIN_KNOX_EVENTS:
             return None, (
-                f"Not tested: the theme has {w.plural(len(sub), self.knox_category.lower() + ' incident')} "
-                f"with a location this period (at least {MIN_KNOX_EVENTS} are needed)."
+                f"not tested, as the theme has "
+                f"{'no' if len(sub) == 0 else w.fmt_int(len(sub))} "
+                f"{self.knox_category.lower()} incidents with a location this period (at least "
+                f"{MIN_KNOX_EVENTS} are needed)."
             )
         sub = sub.sort_values("incident_key", kind="stable")
         key = hashlib.sha256("\n".join(sub["incident_key"].astype(str)).encode()).hexdigest()
@@ -1103,7 +1151,7 @@ class Assessment:
             add(
                 "repeats", freq, f"{theme.title}: {repeats_key}s by number of incidents this period"
             )
-        knox, knox_reason = (None, "No incidents in this theme this period.")
+        knox, knox_reason = (None, "not tested, as the theme has no incidents this period.")
         if len(this):
             knox, knox_reason = self._knox(this)
         if knox is not None:
@@ -1138,6 +1186,7 @@ class Assessment:
             description=theme.description,
             definition=_definition(theme),
             missing_fields=missing,
+            unmatched_areas=_unmatched_areas(theme, self.incidents_all),
             change=change,
             categories=tables["categories"],
             monthly=tables["monthly"],
@@ -1216,7 +1265,7 @@ class Assessment:
                         total += float(self.lsoa_population[lsoa])
                 pop[code] = total or None
             self.ward_population_source = (
-                "2011 Census residents of the LSOAs whose centre lies in the ward"
+                "the 2011 Census residents of the LSOAs whose centre lies in the ward"
             )
         names = (
             pd.concat([this, last])[["ward_code", "ward_name"]]
@@ -1418,7 +1467,7 @@ class Assessment:
                 knox_lines = t.knox.sentences(self.alpha)[:1]
                 if knox_lines:
                     break
-        out.extend(s + "." for s in knox_lines)
+        out.extend(w.capitalise(s) + "." for s in knox_lines)
         if len(self.recommended):
             names = [str(x) for x in self.recommended["title"]]
             out.append(

@@ -378,6 +378,16 @@ class _Builder:
                     "(a local extract with those fields would).",
                 )
             )
+        if t.unmatched_areas:
+            blocks.append(
+                Block(
+                    "note",
+                    f"The definition names {w.join_list(t.unmatched_areas)}, which "
+                    f"match{'es' if len(t.unmatched_areas) == 1 else ''} no incident in this "
+                    "data: check the spelling against the areas in the data (for example the "
+                    "loaded ward names), or the theme will miss those places.",
+                )
+            )
         if not t.has_data:
             blocks.append(
                 Block(
@@ -652,25 +662,36 @@ class _Builder:
                 )
             )
         else:
-            blocks.append(Block("p", f"Near repeats: {t.knox_reason}"))
+            blocks.append(
+                Block(
+                    "p", f"Near repeats (Knox test on {a.knox_category.lower()}): {t.knox_reason}"
+                )
+            )
         # harm
         blocks.append(Block(sub, "Harm", id=f"theme-{slug}-harm"))
         if t.harm is not None and t.harm.total_harm > 0:
             top = t.harm.table.dropna(subset=["harm"])
             lead_cat = str(top.index[0]).lower() if len(top) else ""
-            harm_change = (
-                f", {'up' if t.harm_pct > 0 else 'down'} {w.fmt_pct(abs(t.harm_pct))} on the "
-                f"previous period's {w.fmt_int(t.harm_last)} per month of data"
-                if t.harm_pct is not None
-                else ""
-            )
+            harm_change = ""
+            if t.harm_pct is not None:
+                if w.fmt_pct(abs(t.harm_pct)) == "0%":
+                    harm_change = (
+                        f", about the same as the previous period's {w.fmt_int(t.harm_last)} "
+                        "(compared per month of data)"
+                    )
+                else:
+                    harm_change = (
+                        f", {'up' if t.harm_pct > 0 else 'down'} {w.fmt_pct(abs(t.harm_pct))} "
+                        f"on the previous period's {w.fmt_int(t.harm_last)} (compared per month "
+                        "of data)"
+                    )
             blocks.append(
                 Block(
                     "p",
-                    f"Harm this period: {w.fmt_int(t.harm_this)} CCHI days{harm_change} "
-                    "(harm changes are not tested for significance). "
+                    f"Harm this period: {w.fmt_int(t.harm_this)} CCHI days{harm_change}. Harm "
+                    "changes are not tested for significance."
                     + (
-                        f"The most harm came from {lead_cat} "
+                        f" The most harm came from {lead_cat} "
                         f"({w.fmt_pct(float(top.iloc[0]['share_of_harm']))} of harm, "
                         f"{w.fmt_pct(float(top.iloc[0]['share_of_count']))} of incidents)."
                         if lead_cat
@@ -747,17 +768,23 @@ class _Builder:
         sig = wards[wards["significant"].fillna(False).astype(bool)]
         ups = [str(n) for n, p in zip(sig["ward_name"], sig["pct_change"], strict=True) if p > 0]
         downs = [str(n) for n, p in zip(sig["ward_name"], sig["pct_change"], strict=True) if p < 0]
-        text += (
-            f" Incidents rose significantly in {w.plural(len(ups), 'ward')}"
-            + (f" ({w.join_list(ups)})" if ups else "")
-            + f" and fell significantly in {w.plural(len(downs), 'ward')}"
-            + (f" ({w.join_list(downs)})" if downs else "")
-            + "."
-        )
+        if not ups and not downs:
+            text += " No ward had a significant rise or fall in incidents."
+        else:
+            parts = []
+            if ups:
+                parts.append(
+                    f"rose significantly in {w.plural(len(ups), 'ward')} ({w.join_list(ups)})"
+                )
+            if downs:
+                parts.append(
+                    f"fell significantly in {w.plural(len(downs), 'ward')} ({w.join_list(downs)})"
+                )
+            text += " Incidents " + " and ".join(parts) + "."
         if a.wards_unplaced:
             text += f" {w.fmt_int(a.wards_unplaced)} incidents this period fell in no ward."
         if wards["residents"].notna().any():
-            text += f" Residents are from {a.ward_population_source}."
+            text += f" Residents: {a.ward_population_source}."
         s.blocks.append(Block("p", text))
         tv = table_view(
             a,
@@ -901,14 +928,14 @@ class _Builder:
             detail.append(f"held {c.when}")
         if c.responses:
             detail.append(f"{c.responses} responses")
-        unmatched = [r for r, t in zip(c.ranking, c.themes, strict=True) if t is None]
+        unmatched = [r for r, t in zip(c.wording, c.themes, strict=True) if t is None]
         s.blocks.append(
             Block(
                 "p",
                 f"The consultation ranking from {Path(c.source).name}"
                 + (f" ({', '.join(detail)})" if detail else "")
                 + " puts "
-                + w.join_list([f"{r} ({w.ordinal(i + 1)})" for i, r in enumerate(c.ranking)])
+                + w.join_list([f"{r} ({w.ordinal(i + 1)})" for i, r in enumerate(c.wording)])
                 + ". It scores the public concern dimension of the priority matrix."
                 + (
                     f" {w.join_list(unmatched)} matched no theme and {'was' if len(unmatched) == 1 else 'were'} left out."
@@ -965,16 +992,23 @@ class _Builder:
         )
         items = []
         if cov["missing_months"]:
+            affected = cov["exposure_this"] < a.n_months or cov["exposure_last"] < a.n_months
             items.append(
                 f"Months with no data: {w.join_list([w.month_label(m) for m in cov['missing_months']])}. "
-                "They are treated as missing, not as zero: this period and the previous one are "
-                f"compared per month of data ({cov['exposure_this']} and "
-                f"{cov['exposure_last']} months)."
+                "They are treated as missing, not as zero"
+                + (
+                    ": this period and the previous one are compared per month of data "
+                    f"({cov['exposure_this']} and {cov['exposure_last']} months)."
+                    if affected
+                    else "; neither this period nor the previous one is affected (monthly "
+                    "charts show the gap)."
+                )
             )
         else:
             items.append("No month is missing between the first month of data and the period end.")
+        no_loc = cov["rows_without_location"]
         items.append(
-            f"{w.fmt_int(cov['rows_without_location'])} of the "
+            f"{'None' if no_loc == 0 else w.fmt_int(no_loc)} of the "
             f"{w.fmt_int(cov['rows_window'])} incidents in the two periods have no location "
             "and cannot be mapped or placed in an LSOA or ward."
         )
