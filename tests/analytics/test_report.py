@@ -266,3 +266,35 @@ def test_westminster_report_from_shared_data(shared_data: Path, tmp_path: Path) 
     html = written.html.read_text(encoding="utf-8")
     assert "March 2016" in html and "anonymised" in html
     assert written.pdf is not None and "Figure 1: Crime in Westminster" in _pdf_text(written.pdf)
+
+
+@pytest.mark.browser
+def test_html_passes_axe_core(small: tuple[Assessment, Path]) -> None:
+    """axe-core (WCAG 2.0-2.2 A/AA and best practice) finds nothing in the report, using the
+    Chromium and axe-core the web tests use (tests/web/test_browser.py)."""
+    chromium = Path("/usr/bin/chromium")
+    axe = REPO / "node_modules" / "axe-core" / "axe.min.js"
+    for need in (chromium, axe):
+        if not need.exists():
+            pytest.fail(f"{need} is missing: run `make setup` (scripts/build-static.sh)")
+    from playwright.sync_api import sync_playwright
+
+    a, root = small
+    written = write_report(a, root / "axe" / "report", pdf=False)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium), args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page()
+            page.goto(written.html.as_uri())
+            page.add_script_tag(path=str(axe))
+            result = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+                ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+            )
+        finally:
+            browser.close()
+    problems = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in result["violations"]]
+    assert problems == []
+    assert len(result["passes"]) > 20
