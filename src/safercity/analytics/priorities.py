@@ -272,6 +272,8 @@ class PriorityMatrix:
             ["score", "n"], ascending=False, kind="stable", na_position="last"
         )
         table["rank"] = np.arange(1, len(table) + 1)
+        for col in ["n", *(f"{d}_score" for d in DIMENSIONS)]:
+            table[col] = table[col].astype("Int64")
         self.table = table
         total = sum(w[d] for d in scored_dims)
         self.weights = {d: w[d] / total for d in scored_dims} if total else {}

@@ -180,7 +180,7 @@ class Condition:
         if self.any_of:
             alts = [alt.missing_data(frame) for alt in self.any_of]
             if all(alts):
-                missing.append("any of: " + "; ".join(", ".join(a) for a in alts))
+                missing.append(" or ".join(" and ".join(a) for a in alts))
         return missing
 
     def mask(self, frame: pd.DataFrame) -> np.ndarray:

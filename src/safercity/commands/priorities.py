@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         print_json(jsonable(pm.to_dict()))
         return 0
     for theme, row in pm.table.iterrows():
-        print(f"{int(row['rank'])}. {row['title']} ({theme}): score {row['score']:.2f}")
+        score = "not scored" if row["score"] != row["score"] else f"score {row['score']:.2f}"
+        print(f"{int(row['rank'])}. {row['title']} ({theme}): {score}")
         print(f"   {row['reasons']}")
     return 0
