@@ -28,6 +28,7 @@ def test_places_by_ward_with_rates_and_comparison(
     assert by["E05000649"]["count"] == 48 and by["E05000649"]["name"] == "West End"
     assert by["E05000649"]["rate"] == pytest.approx(4.8)
     assert by["E05000649"]["rank_rate"] == 1
+    assert by["E05000649"]["rank_count"] == by["E05000630"]["rank_count"] == 1  # a tie
     assert by["E05000630"]["rate"] == pytest.approx(48 / 30)
     cmp = out["comparison"]
     assert cmp["count_area"] == 48 and cmp["count_rest"] == 48

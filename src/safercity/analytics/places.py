@@ -118,7 +118,8 @@ class PlaceProfile:
     ----------
     table : DataFrame
         One row per place: count, population, rate, rank_count, rank_rate, share (%), sorted by
-        count descending.
+        count descending then place code. Ranks are 1 = most; tied places share the best rank
+        ("min" ranking).
     n_places, n_incidents, n_unplaced : int
     zeros_known : bool
     top5, top10 : dict
@@ -168,7 +169,7 @@ class PlaceProfile:
         self.n_places = len(table)
         table["share"] = 100.0 * table["count"] / self.n_incidents if self.n_incidents else np.nan
         table = table.sort_index().sort_values("count", ascending=False, kind="stable")
-        table["rank_count"] = np.arange(1, len(table) + 1)
+        table["rank_count"] = table["count"].rank(ascending=False, method="min").astype("int64")
         table["rank_rate"] = table["rate"].rank(ascending=False, method="min")
         self.table = table
         k5, s5 = top_share(table["count"], 0.05)
