@@ -115,3 +115,8 @@ def test_trends_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         pass
     assert main(["trends", "--workspace", str(tmp_path / "ws"), "--theme", "nope"]) == 2
     assert "no theme 'nope'" in capsys.readouterr().err
+    with Workspace(tmp_path / "ws") as ws:
+        _insert_incidents(ws, [_row(1, "2019-01")])  # police.uk-like: no wards, no people
+    assert main(["trends", "--workspace", str(tmp_path / "ws"), "--theme", "youth"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot answer for theme 'youth': the data has no victim_age or suspect_age" in err

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from safercity.analytics.frames import incidents_frame
+from safercity.analytics.frames import INCIDENT_COLUMNS, incidents_frame
 from safercity.analytics.store import Workspace
 from safercity.analytics.themes import ThemeError, load_themes
 from safercity.cli import UserError, add_workspace_argument
@@ -49,6 +49,22 @@ def load_filtered(
             theme = load_themes(args.themes).get(args.theme)
         except (KeyError, ThemeError, OSError) as exc:
             raise UserError(str(exc).strip("'\"")) from exc
+    if theme is not None:
+        # a theme that needs fields the data does not have at all (wards, ages) cannot be
+        # answered: say so, rather than report zero incidents
+        cols = sorted(c for c in theme.columns_needed() if c in INCIDENT_COLUMNS)
+        sql = "SELECT " + ", ".join(f"count({c})" for c in cols) + " FROM incidents"
+        params: list[str] = []
+        if args.area:
+            sql += " WHERE lower(local_authority) = lower(?)"
+            params.append(args.area)
+        row = ws.con.execute(sql, params).fetchone() or ()
+        probe = pd.DataFrame({c: [1 if n else None] for c, n in zip(cols, row, strict=True)})
+        missing = theme.missing_data(probe)
+        if missing:
+            raise UserError(
+                f"cannot answer for theme {theme.name!r}: the data has no {', '.join(missing)}"
+            )
     try:
         return incidents_frame(
             ws,
