@@ -95,6 +95,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _has_strategy_loader() -> bool:
-    import importlib.util
+    """True once ``safercity strategy load`` exists (the web strategy app is installed)."""
+    import argparse as _argparse
 
-    return importlib.util.find_spec("safercity.web.strategy") is not None
+    from safercity.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, _argparse._SubParsersAction))
+    strategy = sub.choices.get("strategy")
+    if strategy is None:
+        return False
+    actions = [a for a in strategy._actions if isinstance(a, _argparse._SubParsersAction)]
+    return any("load" in a.choices for a in actions)
