@@ -353,7 +353,7 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
             ANTI JOIN (SELECT month, incident_key FROM incidents
                        WHERE month IN (SELECT DISTINCT month FROM staged)) i
               ON i.month = s.month AND i.incident_key = s.incident_key
-            QUALIFY row_number() OVER (PARTITION BY s.incident_key ORDER BY s.file_no, s.line) = 1
+            QUALIFY row_number() OVER (PARTITION BY s.month, s.incident_key ORDER BY s.file_no, s.line) = 1
             """
         )
         stored = dict(con.execute("SELECT file_no, count(*) FROM new_rows GROUP BY 1").fetchall())
