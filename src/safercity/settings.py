@@ -39,7 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("area", "", "Default local authority for analyses, e.g. 'Westminster'."),
     Setting("permutations", 999, "Default number of permutations for Monte Carlo inference."),
     Setting("seed", 20110401, "Default random seed, so that reruns give identical results."),
-    Setting("cell_size_m", 100, "Default hotspot grid cell size in metres (British National Grid)."),
+    Setting(
+        "cell_size_m", 100, "Default hotspot grid cell size in metres (British National Grid)."
+    ),
     Setting("port", 8000, "Port that `safercity serve` listens on."),
     Setting("tile_url", "", "Map tile URL template for the web map; empty shows boundaries only."),
     Setting(
