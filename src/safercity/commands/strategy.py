@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from safercity.cli import UserError, add_command, print_json
+from safercity.cli import UserError, add_command, add_workspace_argument, print_json
 from safercity.strategy import StrategyFile, StrategyFileError, dumps, load, schema_text, summary
 
 EXAMPLE_FILE = "examples/westminster-2011-14.yaml"
@@ -56,8 +56,37 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         handler=run_export,
         json_output=False,
     )
-    export.add_argument("file", help="strategy YAML file")
+    export.add_argument("file", nargs="?", help="strategy YAML file (not with --from-db)")
     export.add_argument("--out", help="file to write (default: standard output)")
+    export.add_argument(
+        "--from-db",
+        action="store_true",
+        help="export the strategy held in the web database of --workspace instead of a file",
+    )
+    add_workspace_argument(export)
+
+    loader = add_command(
+        actions,
+        "load",
+        help="Load a strategy file into the web database (again: updates it in place).",
+        example=f"safercity strategy load {EXAMPLE_FILE} --workspace safercity-data",
+        handler=run_load,
+    )
+    loader.add_argument("file", help="strategy YAML file")
+    add_workspace_argument(loader)
+
+    report = add_command(
+        actions,
+        "report",
+        help="Write the board's quarterly performance report (HTML, or PDF for a .pdf name) "
+        "for the strategy in the web database.",
+        example="safercity strategy report --out board-report.pdf --workspace safercity-data",
+        handler=run_report,
+        json_output=False,
+    )
+    report.add_argument("--out", required=True, help="file to write: .pdf for PDF, else HTML")
+    report.add_argument("--as-at", help="progress as at this day, YYYY-MM-DD (default today)")
+    add_workspace_argument(report)
 
     schema = add_command(
         actions,
@@ -136,7 +165,73 @@ def _write(text: str, out: str | None) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if args.from_db:
+        if args.file:
+            raise UserError("give a FILE or --from-db, not both")
+        _web(args.workspace)
+        from safercity.web.strategy import services
+
+        strategy = services.current_strategy()
+        if strategy is None:
+            raise UserError(f"no strategy is loaded in the workspace {args.workspace}")
+        _write(dumps(services.export(strategy)), args.out)
+        return 0
+    if not args.file:
+        raise UserError("give a strategy FILE to export, or --from-db")
     _write(dumps(_load(args.file)), args.out)
+    return 0
+
+
+def _web(workspace: str) -> None:
+    """Set up Django on the workspace's web database, migrated."""
+    from safercity.commands.web import configure
+
+    configure(str(Path(workspace).resolve()))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def run_load(args: argparse.Namespace) -> int:
+    model = _load(args.file)
+    _web(args.workspace)
+    from safercity.web.strategy import services
+
+    result = services.load(model).as_dict()
+    if args.json:
+        print_json(result)
+    else:
+        print(
+            f"{result['strategy']} ({result['partnership']}): {result['created']} created, "
+            f"{result['updated']} updated, {result['deleted']} removed, "
+            f"{result['updates_added']} progress updates and {result['values_added']} "
+            "measure values added"
+        )
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    try:
+        as_at = dt.date.fromisoformat(args.as_at) if args.as_at else dt.date.today()
+    except ValueError:
+        raise UserError(f"--as-at must be a date YYYY-MM-DD, not {args.as_at!r}") from None
+    _web(args.workspace)
+    from safercity.web.strategy import report, services
+
+    strategy = services.current_strategy()
+    if strategy is None:
+        raise UserError(f"no strategy is loaded in the workspace {args.workspace}")
+    out = Path(args.out)
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(report.render_pdf(strategy, as_at))
+    else:
+        out.write_text(report.render_html(strategy, as_at), encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
     return 0
 
 

@@ -308,9 +308,7 @@ class ProgressUpdate(BaseModel):
 
 
 class FundingSource(Keyed):
-    strategy = models.ForeignKey(
-        Strategy, on_delete=models.CASCADE, related_name="funding_sources"
-    )
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="funding_sources")
     name = models.CharField(max_length=300)
     kind = models.CharField(max_length=20)
     provider = models.ForeignKey(
@@ -341,9 +339,7 @@ class BudgetCommitment(Keyed):
 class Spend(BaseModel):
     """Money spent against a budget commitment (entered in the web app; not in the file)."""
 
-    commitment = models.ForeignKey(
-        BudgetCommitment, on_delete=models.CASCADE, related_name="spend"
-    )
+    commitment = models.ForeignKey(BudgetCommitment, on_delete=models.CASCADE, related_name="spend")
     date = models.DateField()
     amount_gbp = models.PositiveBigIntegerField()
     description = models.TextField()
