@@ -34,6 +34,7 @@ def _west_yorkshire_workspace(shared: Path, tmp_path: Path) -> tuple[Path, pd.Da
             "easting": e,
             "northing": n,
             "local_authority": la.to_numpy(),
+            "lsoa_code": raw["LSOA code"].to_numpy(),
         }
     )
     ws_path = tmp_path / "ws"
@@ -77,9 +78,24 @@ def test_workspace_area_and_category(
     out = json.loads(capsys.readouterr().out)
     sel = rows[(rows.local_authority == "Leeds") & (rows.category == "Burglary")]
     assert out["incidents"] == len(sel) > 50
-    # the same analysis straight from the library gives the same classes
-    grid = Grid.from_points(sel.easting, sel.northing, 250)
-    gi = GiStar(grid_counts(sel.easting, sel.northing, grid), permutations=999, seed=5)
+    # the same analysis straight from the library gives the same classes: the grid spans the
+    # authority's boundary (and any incident beyond it); the study area is the cells inside
+    from safercity.analytics.geography import local_authority_polygon
+
+    poly = local_authority_polygon("Leeds")
+    bx0, by0, bx1, by1 = poly.bounds
+    grid = Grid.from_extent(
+        min(bx0, sel.easting.min()),
+        min(by0, sel.northing.min()),
+        max(bx1, sel.easting.max()),
+        max(by1, sel.northing.max()),
+        250,
+    )
+    assert out["grid"]["x0"] == grid.x0 and out["grid"]["nrows"] == grid.nrows
+    counts = grid_counts(sel.easting, sel.northing, grid)
+    mask = grid.inside(poly) | (counts > 0)
+    gi = GiStar(counts, mask=mask, permutations=999, seed=5)
+    assert out["grid"]["cells_in_study_area"] == int(mask.sum())
     assert out["gi_star"]["classes"]["Hot spot, 90% confidence"] == int((gi.classes == 1).sum())
     top = out["top_cells"][0]
     assert top["z"] == pytest.approx(float(np.nanmax(gi.Zs)))
@@ -122,3 +138,61 @@ def test_csv_input_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert cli.main(["hotspots", "--csv", str(csv), "--x", "E"]) == 2
     assert cli.main(["hotspots", "--csv", str(csv), "--x", "E", "--y", "Q"]) == 2
     assert "no column 'Q'" in capsys.readouterr().err
+
+
+@pytest.mark.shared_data
+def test_area_mask_and_lsoa_gi_star(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from safercity.analytics.geography import local_authority_polygon
+
+    ws_path, rows = _west_yorkshire_workspace(shared_data, tmp_path)
+    code = cli.main(
+        [
+            "hotspots",
+            "--workspace",
+            str(ws_path),
+            "--area",
+            "Wakefield",
+            "--cell-size",
+            "500",
+            "--permutations",
+            "199",
+            "--json",
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["grid"]["study_area"] == "boundary of Wakefield"
+    cells = out["grid"]["nrows"] * out["grid"]["ncols"]
+    area_km2 = local_authority_polygon("Wakefield").area / 1e6
+    # about the authority's area in 0.25 km² cells, far fewer than the bounding box
+    assert abs(out["grid"]["cells_in_study_area"] * 0.25 - area_km2) < 0.15 * area_km2
+    assert out["grid"]["cells_in_study_area"] < 0.8 * cells
+
+    geo = tmp_path / "lsoa.geojson"
+    code = cli.main(
+        [
+            "hotspots",
+            "--workspace",
+            str(ws_path),
+            "--area",
+            "Wakefield",
+            "--by",
+            "lsoa",
+            "--geojson",
+            str(geo),
+            "--json",
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    wake = rows[rows.local_authority == "Wakefield"]
+    assert out["lsoas"] > 200
+    assert out["incidents"] + out["incidents_outside_these_lsoas"] == len(wake)
+    # default 9,999 permutations: enough for FDR over 209 areas
+    assert out["note"] is None
+    assert out["top_areas"][0]["class"].startswith("Hot spot")
+    assert out["gi_star"]["permutations"] == 9999
+    fc = json.loads(geo.read_text())
+    assert len(fc["features"]) == out["lsoas"]

@@ -82,6 +82,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--no-fdr", action="store_true", help="classify without false discovery rate control"
     )
+    parser.add_argument(
+        "--by",
+        choices=["grid", "lsoa"],
+        default="grid",
+        help="grid cells (default), or Gi* on the LSOAs of --area with queen contiguity "
+        "from their boundaries",
+    )
     parser.add_argument("--top", type=int, default=10, help="hot cells to list (default: 10)")
     parser.add_argument("--geojson", help="write the cells (WGS84) with their results here")
     parser.add_argument("--svg", help="write an SVG map layer here")
@@ -141,6 +148,146 @@ def _points(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, int, str]
     return xs, ys, int((~has).sum()), f"workspace {args.workspace}"
 
 
+def _area_polygon(area: str | None) -> Any:
+    """The built-in boundary of a local authority (None when unknown or not given)."""
+    if not area:
+        return None
+    from safercity.analytics.geography import local_authority_polygon
+
+    try:
+        return local_authority_polygon(area)
+    except KeyError:
+        return None
+
+
+def _run_lsoa(args: argparse.Namespace) -> int:
+    """Gi* on the LSOAs of --area: counts from the incidents' LSOA codes."""
+    from pyproj import Transformer
+    from shapely import transform as shp_transform
+    from shapely.geometry import mapping
+
+    from safercity.analytics.geography import builtin_lsoas, lsoas_of_local_authority
+    from safercity.analytics.hotspots import GiStarPolygons
+
+    if args.csv:
+        raise UserError("--by lsoa works on a workspace (incidents carry their LSOA code)")
+    if not args.area:
+        raise UserError("--by lsoa needs --area (a local authority)")
+    if args.svg:
+        raise UserError("--svg draws grids; use --geojson for LSOAs")
+    try:
+        lsoas = lsoas_of_local_authority(args.area)
+    except KeyError as exc:
+        raise UserError(str(exc).strip("'\"")) from None
+    with open_workspace(args.workspace) as ws:
+        frame = load_filtered(ws, args)
+    if frame.empty:
+        raise UserError("no incidents match these options")
+    geo = builtin_lsoas()
+    index = {str(c): i for i, c in enumerate(geo.codes)}
+    codes = [str(c) for c in lsoas["lsoa_code"]]
+    geoms = [geo.polygons[index[c]] for c in codes]
+    per = frame["lsoa_code"].value_counts()
+    counts = np.array([int(per.get(c, 0)) for c in codes], dtype=np.float64)
+    outside = int(len(frame) - counts.sum())
+    try:
+        gi = GiStarPolygons(
+            counts, geoms, permutations=args.permutations, seed=args.seed, fdr=not args.no_fdr
+        )
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    classes = {CLASS_LABELS[k]: int((gi.classes == k).sum()) for k in sorted(CLASS_LABELS)[::-1]}
+    z = np.where(np.isfinite(gi.Zs), gi.Zs, -np.inf)
+    names = lsoas["lsoa_name"].astype(str).tolist()
+    rows = [
+        {
+            "lsoa_code": codes[i],
+            "lsoa_name": names[i],
+            "incidents": int(counts[i]),
+            "neighbours": len(gi.neighbours[i]),
+            "z": _finite(float(gi.Zs[i])),
+            "p": float(gi.p_value[i]),
+            "class": CLASS_LABELS[int(gi.classes[i])],
+        }
+        for i in range(len(codes))
+    ]
+    top = [rows[i] for i in np.argsort(-z, kind="stable")[: max(0, args.top)]]
+    outputs: dict[str, str] = {}
+    if args.geojson:
+        tr = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+
+        def to_wgs84(xy: np.ndarray) -> np.ndarray:
+            lon, lat = tr.transform(xy[:, 0], xy[:, 1])
+            return np.round(np.column_stack([lon, lat]), 6)
+
+        features = [
+            {
+                "type": "Feature",
+                "geometry": mapping(shp_transform(g, to_wgs84)),
+                "properties": row,
+            }
+            for g, row in zip(geoms, rows, strict=True)
+        ]
+        Path(args.geojson).write_text(
+            dumps_geojson({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+        )
+        outputs["geojson"] = str(args.geojson)
+    result: dict[str, Any] = {
+        "source": f"workspace {args.workspace}",
+        "by": "lsoa",
+        "area": args.area,
+        "lsoas": len(codes),
+        "incidents": int(counts.sum()),
+        "incidents_outside_these_lsoas": outside,
+        "gi_star": {
+            "neighbours": "queen contiguity, built from the LSOA boundaries",
+            "permutations": gi.permutations,
+            "seed": args.seed,
+            "fdr": gi.fdr,
+            "classes": classes,
+        },
+        "top_areas": top,
+        "outputs": outputs,
+        "note": _resolution_note(gi.permutations, len(codes), gi.fdr),
+    }
+    if args.json:
+        print_json(result)
+        return 0
+    print(
+        f"{int(counts.sum()):,} incidents in the {len(codes)} LSOAs of {args.area}"
+        + (f"; {outside:,} without a matching LSOA left out" if outside else "")
+    )
+    print(f"Getis-Ord Gi* on LSOAs (queen contiguity, {gi.permutations} permutations):")
+    for label, n in classes.items():
+        if n:
+            print(f"  {label:<28} {n:>8,}")
+    if result["note"]:
+        print(f"  Note: {result['note']}")
+    for t in top:
+        z_text = "-" if t["z"] is None else f"{t['z']:.2f}"
+        print(f"  {t['lsoa_name']} ({t['lsoa_code']}): {t['incidents']}, z {z_text}, {t['class']}")
+    for kind, path in outputs.items():
+        print(f"Wrote {kind}: {path}")
+    return 0
+
+
+def _resolution_note(permutations: int, tests: int, fdr: bool) -> str | None:
+    """Warn when the smallest permutation p-value cannot pass the FDR or 99% thresholds."""
+    if permutations <= 0:
+        return None
+    smallest = 2.0 / (permutations + 1)  # two-sided
+    needed = 0.10 / tests if fdr else 0.10  # one cell alone at 90% under Benjamini-Hochberg
+    if smallest <= needed:
+        return None
+    want = math.ceil(2.0 / needed)
+    return (
+        f"with {permutations:,} permutations the smallest p-value is {smallest:.2g}; a lone "
+        f"cell needs {needed:.2g} for 90% confidence among {tests:,} tests"
+        + (" with false discovery rate control" if fdr else "")
+        + f": use --permutations {want:,} or more to resolve the strongest hot spots"
+    )
+
+
 def _finite(v: float) -> float | None:
     return float(v) if math.isfinite(v) else None
 
@@ -152,21 +299,37 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--permutations must be 0 or more")
     if args.bandwidth is not None and args.bandwidth <= 0:
         raise UserError("--bandwidth must be a positive number of metres")
+    if args.by == "lsoa":
+        return _run_lsoa(args)
     x, y, dropped, source = _points(args)
     if x.size < 2:
         raise UserError("fewer than two incidents have a location")
-    grid = Grid.from_points(x, y, args.cell_size)
+    polygon = None if args.csv else _area_polygon(args.area)
+    if polygon is not None:  # the area's extent (and any incident just outside its boundary)
+        ax0, ay0, ax1, ay1 = (float(v) for v in polygon.bounds)
+        grid = Grid.from_extent(
+            min(ax0, float(x.min())),
+            min(ay0, float(y.min())),
+            max(ax1, float(x.max())),
+            max(ay1, float(y.max())),
+            args.cell_size,
+        )
+    else:
+        grid = Grid.from_points(x, y, args.cell_size)
     if grid.size > MAX_CELLS:
         raise UserError(
             f"the grid would have {grid.size:,} cells: choose a larger --cell-size or an --area"
         )
     counts = grid_counts(x, y, grid)
+    # study area: cells inside the area's boundary, and any cell holding an incident
+    mask = None if polygon is None else (grid.inside(polygon) | (counts > 0))
     try:
         kde = KernelDensity(x, y, grid, bandwidth=args.bandwidth, kernel=args.kernel)
         gi = GiStar(
             counts,
             cell_size=grid.cell_size,
             distance_band=args.distance_band,
+            mask=mask,
             permutations=args.permutations,
             seed=args.seed,
             fdr=not args.no_fdr,
@@ -222,7 +385,11 @@ def run(args: argparse.Namespace) -> int:
         "source": source,
         "incidents": int(x.size),
         "without_location": dropped,
-        "grid": grid.to_dict(),
+        "grid": {
+            **grid.to_dict(),
+            "study_area": f"boundary of {args.area}" if polygon is not None else "data extent",
+            "cells_in_study_area": int(grid.size if mask is None else mask.sum()),
+        },
         "kernel_density": {
             "kernel": kde.kernel,
             "bandwidth_m": kde.bandwidth,
@@ -240,6 +407,9 @@ def run(args: argparse.Namespace) -> int:
         },
         "top_cells": top,
         "outputs": outputs,
+        "note": _resolution_note(
+            gi.permutations, int(grid.size if mask is None else mask.sum()), gi.fdr
+        ),
     }
     if args.json:
         print_json(result)
@@ -261,8 +431,8 @@ def run(args: argparse.Namespace) -> int:
     for label, n in classes.items():
         if n:
             print(f"  {label:<28} {n:>8,}")
-    if gi.permutations and 2.0 / (gi.permutations + 1) > 0.01:
-        print(f"  (with {gi.permutations} permutations no cell can reach 99% confidence)")
+    if result["note"]:
+        print(f"  Note: {result['note']}")
     if top:
         print("Hottest cells (by Gi* z):")
         for t in top:
