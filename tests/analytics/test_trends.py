@@ -161,6 +161,34 @@ def test_etest_handles_borough_sized_counts_quickly() -> None:
     assert exact_conditional_test(64039, 61548) < 1e-10
 
 
+def test_quasi_poisson_comparison_by_hand() -> None:
+    from scipy.stats import norm
+
+    # 120 vs 100, equal exposure: z = 20 / sqrt(phi x 220)
+    c1 = PoissonComparison(120, 100, dispersion=1.0)
+    assert c1.p_quasi_poisson == pytest.approx(2 * norm.sf(20 / np.sqrt(220)), abs=EXACT_TOL)
+    c4 = PoissonComparison(120, 100, dispersion=4.0)
+    assert c4.p_quasi_poisson == pytest.approx(2 * norm.sf(20 / np.sqrt(880)), abs=EXACT_TOL)
+    assert c4.p_quasi_poisson > c1.p_quasi_poisson
+    assert "overdispersion (phi = 4)" in c4.statement()
+    assert PoissonComparison(120, 100).p_quasi_poisson is None
+
+
+def test_trend_reports_overdispersed_comparison() -> None:
+    # months alternate 50 / 150 (very overdispersed); the second year is 10% up
+    counts = {}
+    for i, month in enumerate(pd.date_range("2019-01-01", periods=24, freq="MS")):
+        base = 50 if i % 2 else 150
+        counts[month.strftime("%Y-%m")] = int(base * (1.1 if i >= 12 else 1.0))
+    tr = Trend(_incidents(counts))
+    c = tr.comparison
+    assert c is not None and tr.long_run is not None
+    assert c.dispersion == pytest.approx(max(1.0, tr.long_run["dispersion"]))
+    assert c.dispersion > 10
+    assert c.p_etest < 0.05  # Poisson tests call it real...
+    assert c.p_quasi_poisson is not None and c.p_quasi_poisson > 0.05  # ...overdispersion not
+
+
 def test_poisson_comparison_statement() -> None:
     c = PoissonComparison(90, 100)
     assert c.change == -10

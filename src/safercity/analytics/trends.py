@@ -384,6 +384,12 @@ class PoissonComparison:
     alternative : {"two-sided", "larger", "smaller"}, default "two-sided"
     alpha : float, default 0.05
         Significance level used for ``significant``.
+    dispersion : float, optional
+        Overdispersion factor phi (variance / mean) of the counts, e.g. the quasi-Poisson
+        dispersion of the monthly series (:class:`Trend` passes it). Crime counts are usually
+        overdispersed, which makes both Poisson tests too ready to call a change real; with
+        ``dispersion`` a quasi-Poisson z-test ``z = (r1 - r2) / sqrt(phi r (1/e1 + 1/e2))``
+        (pooled rate r) is reported as ``p_quasi_poisson``. Default None: not computed.
 
     Attributes
     ----------
@@ -398,6 +404,9 @@ class PoissonComparison:
         Krishnamoorthy & Thomson (2004) E-test, :func:`etest`.
     significant : bool
         ``p_etest < alpha`` (the E-test is the more powerful of the two, K&T 2004).
+    p_quasi_poisson : float or None
+        Two-sided quasi-Poisson z-test p-value when ``dispersion`` is given
+        (McCullagh & Nelder 1989, section 4.5); None otherwise.
     """
 
     def __init__(
@@ -409,6 +418,7 @@ class PoissonComparison:
         exposure_last: float = 1.0,
         alternative: Alternative = "two-sided",
         alpha: float = 0.05,
+        dispersion: float | None = None,
     ) -> None:
         self.this_period = int(this_period)
         self.last_period = int(last_period)
@@ -436,9 +446,24 @@ class PoissonComparison:
             alternative=alternative,
         )
         self.significant = bool(self.p_etest < alpha)
+        self.dispersion = dispersion
+        self.p_quasi_poisson: float | None = None
+        if dispersion is not None and self.this_period + self.last_period > 0:
+            e1, e2 = self.exposure_this, self.exposure_last
+            pooled = (self.this_period + self.last_period) / (e1 + e2)
+            se = math.sqrt(max(dispersion, 0.0) * pooled * (1.0 / e1 + 1.0 / e2))
+            z = (rate_this - rate_last) / se if se > 0 else 0.0
+            if alternative == "larger":
+                self.p_quasi_poisson = float(stats.norm.sf(z))
+            elif alternative == "smaller":
+                self.p_quasi_poisson = float(stats.norm.cdf(z))
+            else:
+                self.p_quasi_poisson = float(2.0 * stats.norm.sf(abs(z)))
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "dispersion": self.dispersion,
+            "p_quasi_poisson": self.p_quasi_poisson,
             "this_period": self.this_period,
             "last_period": self.last_period,
             "change": self.change,
@@ -466,9 +491,14 @@ class PoissonComparison:
                 f" (a change in rate: exposures {self.exposure_this:g} and {self.exposure_last:g})"
             )
         p_text = "< 1e-12" if self.p_etest < 1e-12 else f"= {self.p_etest:.3g}"
+        quasi = ""
+        if self.p_quasi_poisson is not None and self.dispersion is not None:
+            q = self.p_quasi_poisson
+            q_text = "< 1e-12" if q < 1e-12 else f"= {q:.3g}"
+            quasi = f"; allowing for overdispersion (phi = {self.dispersion:.3g}) p {q_text}"
         return (
             f"{self.this_period:,} {what}, {word}{pct} on {self.last_period:,}{basis} "
-            f"(E-test p {p_text}: {verdict} at {self.alpha:g})"
+            f"(E-test p {p_text}: {verdict} at {self.alpha:g}{quasi})"
         )
 
 
@@ -706,7 +736,9 @@ class Trend:
     rolling_12 : Series
         Rolling 12-month total (NaN for the first 11 months).
     comparison : PoissonComparison or None
-        Latest ``period_months`` against the previous; None if the series is too short.
+        Latest ``period_months`` against the previous; None if the series is too short. Also
+        carries the quasi-Poisson p-value with the long-run fit's dispersion (floored at 1):
+        monthly crime counts are often far more variable than Poisson.
     spc : XmR or None
         XmR chart of the monthly counts (None with fewer than 2 months).
     long_run : dict or None
@@ -756,6 +788,10 @@ class Trend:
             self.months_covered = self.months_covered.reindex(self.series.index, fill_value=0)
         self.rolling_12 = self.monthly.rolling(12).sum()
         n = len(self.monthly)
+        self.long_run = _long_run(self.monthly) if len(known) >= 12 else None
+        dispersion = None
+        if self.long_run is not None:
+            dispersion = max(1.0, float(self.long_run["dispersion"]))
         self.comparison: PoissonComparison | None = None
         self.this_period_label = self.last_period_label = ""
         if n >= 2 * period_months:
@@ -774,6 +810,7 @@ class Trend:
                     exposure_last=n_last,
                     alternative=alternative,
                     alpha=alpha,
+                    dispersion=dispersion,
                 )
         self.spc: XmR | None = None
         if len(known) >= 2:
@@ -783,7 +820,6 @@ class Trend:
                 shift_run=shift_run,
                 trend_run=trend_run,
             )
-        self.long_run = _long_run(self.monthly) if len(known) >= 12 else None
         self.stl: pd.DataFrame | None = None
         self.stl_reason = ""
         if n >= 12 * stl_min_years:
