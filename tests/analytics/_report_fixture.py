@@ -113,9 +113,13 @@ def _rows() -> list[dict[str, object]]:
     return rows
 
 
-def build(path: Path, *, met: bool = True) -> Path:
-    """Create the workspace at ``path`` (with the Met series unless ``met=False``)."""
+def build(path: Path, *, met: bool = True, wards: bool = True) -> Path:
+    """Create the workspace at ``path`` (with the Met series unless ``met=False``, with ward
+    boundaries and ward fields unless ``wards=False``)."""
     rows = _rows()
+    if not wards:
+        for r in rows:
+            r["ward_code"] = r["ward_name"] = None
     with Workspace(path) as ws:
         cols = [r[0] for r in ws.con.execute("DESCRIBE incidents").fetchall()]
         frame = pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
@@ -150,10 +154,10 @@ def build(path: Path, *, met: bool = True) -> Path:
             )
         geo = geography.builtin_lsoas()
         index = {str(c): i for i, c in enumerate(geo.codes)}
-        wards: dict[str, tuple[str, list[object]]] = {}
+        polygons: dict[str, tuple[str, list[object]]] = {}
         for lsoa, (code, name) in LSOA_WARD.items():
-            wards.setdefault(code, (name, []))[1].append(geo.polygons[index[lsoa]])
-        for code, (name, polys) in sorted(wards.items()):
+            polygons.setdefault(code, (name, []))[1].append(geo.polygons[index[lsoa]])
+        for code, (name, polys) in sorted(polygons.items()) if wards else []:
             ws.con.execute(
                 "INSERT INTO areas VALUES (?, 'ward', ?, ?, NULL, ?, 'synthetic')",
                 [f"ward:{code}", code, name, shapely.to_wkb(shapely.union_all(polys))],

@@ -203,3 +203,26 @@ def test_consultation_from_strategy_yaml_and_csv(tmp_path: Path) -> None:
     plain.write_text("re-offending\nnight time economy\n", encoding="utf-8")
     assert load_consultation(plain, themes).themes == ["reoffending", "night-time-economy"]
     assert match_theme("Violence against women", themes) == "violence-against-women-and-girls"
+
+
+def test_first_year_of_data_and_no_wards_still_report(tmp_path: Path) -> None:
+    """A period whose previous period has no data, and a workspace without wards."""
+    from safercity.analytics.report import build_document, render_html
+
+    path = build(tmp_path / "ws", met=False, wards=False)
+    with Workspace(path, read_only=True) as ws:
+        a = Assessment(ws, area="Westminster", period="2017-01:2017-12", permutations=0)
+    assert a.exposure_last == 0
+    assert a.crime_change.comparison is None
+    assert a.crime_change.phrase() == (
+        "cannot be compared with the previous period, which has no data"
+    )
+    assert a.wards.empty
+    assert a.findings[0] == (
+        "Recorded crime in Westminster (excluding anti-social behaviour): 72 crimes in January "
+        "2017 to December 2017; the previous period has no data, so no change can be measured."
+    )
+    html = render_html(build_document(a))
+    assert "No ward boundaries are loaded" in html
+    assert "Public consultation" not in html
+    assert "cannot be compared with the previous period" in html

@@ -255,6 +255,7 @@ class Change:
     this: int
     last: int
     comparison: PoissonComparison | None
+    previous_has_data: bool = True
 
     @property
     def pct(self) -> float | None:
@@ -271,6 +272,8 @@ class Change:
         return None if self.comparison is None else self.comparison.p_etest
 
     def phrase(self) -> str:
+        if not self.previous_has_data:
+            return "cannot be compared with the previous period, which has no data"
         return w.change_phrase(self.this, self.last, self.pct, self.significant)
 
 
@@ -656,7 +659,9 @@ class Assessment:
                 exposure_last=self.exposure_last,
                 alpha=self.alpha,
             )
-        return Change(label, int(this), int(last), comparison)
+        return Change(
+            label, int(this), int(last), comparison, previous_has_data=self.exposure_last > 0
+        )
 
     def _change_row(self, ch: Change) -> dict[str, Any]:
         return {
@@ -1379,20 +1384,33 @@ class Assessment:
         area = self.area
         out = []
         cc = self.crime_change
-        out.append(
-            f"Recorded crime in {area} (excluding anti-social behaviour) {cc.phrase()}: "
-            f"{w.fmt_int(cc.this)} crimes in {w.period_label(self.start, self.end)} against "
-            f"{w.fmt_int(cc.last)} in the previous {w.plural(self.n_months, 'month')}"
-            + (f" ({self.exposure_last} with data)" if self.exposure_last < self.n_months else "")
-            + (f" ({w.fmt_p(cc.p)})" if cc.p is not None else "")
-            + "."
-        )
         ac = self.asb_change
-        if ac.this + ac.last:
+        if not cc.previous_has_data:
             out.append(
-                f"Anti-social behaviour {ac.phrase()}: {w.fmt_int(ac.this)} incidents against "
-                f"{w.fmt_int(ac.last)}."
+                f"Recorded crime in {area} (excluding anti-social behaviour): "
+                f"{w.fmt_int(cc.this)} crimes in {w.period_label(self.start, self.end)}; the "
+                "previous period has no data, so no change can be measured."
             )
+            if ac.this:
+                out.append(f"Anti-social behaviour: {w.fmt_int(ac.this)} incidents.")
+        else:
+            out.append(
+                f"Recorded crime in {area} (excluding anti-social behaviour) {cc.phrase()}: "
+                f"{w.fmt_int(cc.this)} crimes in {w.period_label(self.start, self.end)} against "
+                f"{w.fmt_int(cc.last)} in the previous {w.plural(self.n_months, 'month')}"
+                + (
+                    f" ({self.exposure_last} with data)"
+                    if self.exposure_last < self.n_months
+                    else ""
+                )
+                + (f" ({w.fmt_p(cc.p)})" if cc.p is not None else "")
+                + "."
+            )
+            if ac.this + ac.last:
+                out.append(
+                    f"Anti-social behaviour {ac.phrase()}: {w.fmt_int(ac.this)} incidents "
+                    f"against {w.fmt_int(ac.last)}."
+                )
         cats = self.overview_categories
         sig = cats[cats["significant"].fillna(False).astype(bool) & (cats["category"] != ASB)]
         rises = sig[sig["pct_change"] > 0].sort_values(
