@@ -41,8 +41,12 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# Every test once on SQLite (the embedded default), then the web tests again on a real
+# PostgreSQL server (the production database) that tests/web/conftest.py starts from the
+# installed binaries. Browser tests run in the first pass only.
 pytest: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	SAFERCITY_TEST_DB=postgres $(BIN)/python -m pytest -n 2 --dist loadgroup tests/web -m "not browser"
 
 test: setup lint typecheck pytest
 
