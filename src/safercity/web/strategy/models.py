@@ -326,7 +326,7 @@ class BudgetCommitment(Keyed):
         Priority, on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
     )
     funding_source = models.ForeignKey(
-        FundingSource, on_delete=models.PROTECT, related_name="commitments"
+        FundingSource, on_delete=models.CASCADE, related_name="commitments"
     )
     amount_gbp = models.PositiveBigIntegerField()
     at_least = models.BooleanField(default=False)
