@@ -39,6 +39,19 @@ def _form(request: HttpRequest, cls: type[AnalysisFilterForm]) -> AnalysisFilter
     return cls(request.GET or None, choices)
 
 
+def _form_html(request: HttpRequest, form: AnalysisFilterForm) -> str:
+    """The filter form as HTML: a GET form (no CSRF token), the same for the same address."""
+    key = (request.path, tuple(sorted((k, tuple(v)) for k, v in request.GET.lists())))
+    return services.cached(  # type: ignore[no-any-return]
+        "html:filters",
+        lambda: render_to_string(
+            "analysis/_filters.html",
+            {"form": form, "path": request.path},
+        ),
+        *key,
+    )
+
+
 @view_analysis
 def overview(request: HttpRequest) -> HttpResponse:
     try:
@@ -68,7 +81,12 @@ def trend(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "analysis/trend.html",
-        {"form": form, "results_html": html, "breadcrumbs": _crumbs("Crime trend")},
+        {
+            "form": form,
+            "form_html": _form_html(request, form),
+            "results_html": html,
+            "breadcrumbs": _crumbs("Crime trend"),
+        },
     )
 
 
@@ -105,7 +123,12 @@ def hotspot_map(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "analysis/map.html",
-        {"form": form, "results_html": html, "breadcrumbs": _crumbs("Hotspot map")},
+        {
+            "form": form,
+            "form_html": _form_html(request, form),
+            "results_html": html,
+            "breadcrumbs": _crumbs("Hotspot map"),
+        },
     )
 
 
@@ -151,7 +174,12 @@ def hours(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "analysis/hours.html",
-        {"form": form, "results_html": html, "breadcrumbs": _crumbs("Hour by day")},
+        {
+            "form": form,
+            "form_html": _form_html(request, form),
+            "results_html": html,
+            "breadcrumbs": _crumbs("Hour by day"),
+        },
     )
 
 
@@ -180,5 +208,10 @@ def rankings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "analysis/rankings.html",
-        {"form": form, "results_html": html, "breadcrumbs": _crumbs("Area rankings")},
+        {
+            "form": form,
+            "form_html": _form_html(request, form),
+            "results_html": html,
+            "breadcrumbs": _crumbs("Area rankings"),
+        },
     )
