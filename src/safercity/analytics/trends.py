@@ -737,8 +737,10 @@ class Trend:
         Rolling 12-month total (NaN for the first 11 months).
     comparison : PoissonComparison or None
         Latest ``period_months`` against the previous; None if the series is too short. Also
-        carries the quasi-Poisson p-value with the long-run fit's dispersion (floored at 1):
-        monthly crime counts are often far more variable than Poisson.
+        carries a quasi-Poisson p-value: monthly crime counts are often more variable than
+        Poisson. The dispersion is the Pearson X^2/df of a Poisson model of the compared months
+        with a level for each period and, for 12-month periods, a month-of-year effect
+        (so seasonality is not mistaken for noise); floored at 1.
     spc : XmR or None
         XmR chart of the monthly counts (None with fewer than 2 months).
     long_run : dict or None
@@ -789,9 +791,6 @@ class Trend:
         self.rolling_12 = self.monthly.rolling(12).sum()
         n = len(self.monthly)
         self.long_run = _long_run(self.monthly) if len(known) >= 12 else None
-        dispersion = None
-        if self.long_run is not None:
-            dispersion = max(1.0, float(self.long_run["dispersion"]))
         self.comparison: PoissonComparison | None = None
         self.this_period_label = self.last_period_label = ""
         if n >= 2 * period_months:
@@ -800,6 +799,9 @@ class Trend:
             self.this_period_label = _label(this.index)
             self.last_period_label = _label(last.index)
             n_this, n_last = int(this.notna().sum()), int(last.notna().sum())
+            dispersion = _comparison_dispersion(
+                self.monthly.iloc[-2 * period_months :], period_months
+            )
             if n_this and n_last:
                 # months with no data are left out: the comparison is of monthly rates, with the
                 # number of months of data as the exposure of each period
@@ -888,6 +890,36 @@ def _seasonal_profile(stl: pd.DataFrame) -> dict[str, float]:
     month = [ts.month for ts in stl.index]
     prof = stl["seasonal"].groupby(month).mean()
     return {str(m).zfill(2): round(float(v), 3) for m, v in prof.items()}
+
+
+def _comparison_dispersion(months: pd.Series, period_months: int) -> float | None:
+    """Pearson X^2 / df of log mu = period level (+ month of year when periods are 12 months)."""
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    y_all = months.to_numpy(dtype=float)
+    ok = ~np.isnan(y_all)
+    if ok.sum() < 4 or y_all[ok].sum() == 0:
+        return None
+    period = (np.arange(len(y_all)) >= len(y_all) - period_months).astype(float)
+    cols = [np.ones(len(y_all)), period]
+    if period_months == 12:
+        moy = np.array([ts.month for ts in months.index])
+        cols += [(moy == m).astype(float) for m in range(2, 13)]
+    X = np.column_stack(cols)[ok]
+    y = y_all[ok]
+    if X.shape[0] - np.linalg.matrix_rank(X) <= 0:
+        return None
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = GLM(y, X, family=families.Poisson()).fit()
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+        df = X.shape[0] - np.linalg.matrix_rank(X)
+        x2 = float(np.sum((y - fit.mu) ** 2 / np.where(fit.mu > 0, fit.mu, 1.0)))
+    phi = x2 / df
+    return max(1.0, phi) if np.isfinite(phi) else None
 
 
 def _long_run(monthly: pd.Series) -> dict[str, Any] | None:
