@@ -47,7 +47,7 @@ def measure_chart(view: services.MeasureView) -> dict[str, Any] | None:
         height=300,
     )
     svg = svg.replace(f' style="{charts.FONT}"', ' class="app-measure-chart"')
-    svg = svg.replace(' width="720" height="300"', "")
+    svg = svg.replace(' width="720" height="300"', "", 1)
     # built by charts.line_chart, which escapes every text it writes
     return {"svg": mark_safe(svg)}
 
