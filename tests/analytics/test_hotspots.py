@@ -270,6 +270,11 @@ def test_pai_pei_hit_rate_hand_checked() -> None:
     np.testing.assert_allclose(acc.pai, [2.0, 1.0, 1.0])
     # best possible: 6, 6+2, 6+2+1
     np.testing.assert_allclose(acc.pei, [2 / 6, 2 / 8, 3 / 9])
+    # ties at the cut share the places: 4 cells flagged from 7 cells tied at 0 after the top 3
+    tie = PredictiveAccuracy(scores, later, coverages=[0.4])
+    np.testing.assert_allclose(tie.captured, [3 + 1 / 7 * (1 + 6)])
+    flat = PredictiveAccuracy(np.zeros(10), np.arange(10.0), coverages=[0.3])
+    np.testing.assert_allclose(flat.pai, [1.0])
 
 
 def test_prospective_hotspots_hand_checked() -> None:

@@ -15,9 +15,15 @@ from safercity.analytics.hotspots import GiStar, Grid, grid_counts
 from safercity.analytics.store import Workspace
 
 
-def _west_yorkshire_workspace(shared: Path, tmp_path: Path) -> tuple[Path, pd.DataFrame]:
-    raw = pd.read_csv(
-        shared / "police-uk" / "west-yorkshire" / "2018-07-west-yorkshire-street.csv"
+def _west_yorkshire_workspace(
+    shared: Path, tmp_path: Path, months: tuple[str, ...] = ("2018-07",)
+) -> tuple[Path, pd.DataFrame]:
+    raw = pd.concat(
+        [
+            pd.read_csv(shared / "police-uk" / "west-yorkshire" / f"{m}-west-yorkshire-street.csv")
+            for m in months
+        ],
+        ignore_index=True,
     ).dropna(subset=["Longitude", "Latitude"])
     tr = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
     e, n = tr.transform(raw["Longitude"].to_numpy(), raw["Latitude"].to_numpy())
@@ -27,7 +33,7 @@ def _west_yorkshire_workspace(shared: Path, tmp_path: Path) -> tuple[Path, pd.Da
             "incident_key": [f"t:{i}" for i in range(len(raw))],
             "source_id": "test",
             "source_kind": "police_uk_street",
-            "month": pd.Timestamp("2018-07-01"),
+            "month": pd.to_datetime(raw["Month"] + "-01").to_numpy(),
             "category": raw["Crime type"].to_numpy(),
             "longitude": raw["Longitude"].to_numpy(),
             "latitude": raw["Latitude"].to_numpy(),
@@ -196,3 +202,74 @@ def test_area_mask_and_lsoa_gi_star(
     assert out["gi_star"]["permutations"] == 9999
     fc = json.loads(geo.read_text())
     assert len(fc["features"]) == out["lsoas"]
+
+
+@pytest.mark.shared_data
+def test_evaluate_from_reports_pai_pei_hit_rate(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from safercity.analytics.hotspots import PredictiveAccuracy
+
+    ws_path, rows = _west_yorkshire_workspace(shared_data, tmp_path, ("2017-07", "2018-07"))
+    code = cli.main(
+        [
+            "hotspots",
+            "--workspace",
+            str(ws_path),
+            "--category",
+            "Violence and sexual offences",
+            "--cell-size",
+            "500",
+            "--permutations",
+            "0",
+            "--evaluate-from",
+            "2018-07",
+            "--coverages",
+            "0.01",
+            "0.05",
+            "--json",
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    sel = rows[rows.category == "Violence and sexual offences"]
+    early = sel[sel.month < pd.Timestamp("2018-07-01")]
+    late = sel[sel.month >= pd.Timestamp("2018-07-01")]
+    ev = out["evaluation"]
+    assert out["incidents"] == len(early)
+    assert ev["later_incidents"] == len(late)
+    # counts surface recomputed by hand on the same grid
+    g = out["grid"]
+    grid = Grid(g["x0"], g["y0"], g["cell_size"], g["nrows"], g["ncols"])
+    acc = PredictiveAccuracy(
+        grid_counts(early.easting, early.northing, grid),
+        grid_counts(late.easting, late.northing, grid),
+        coverages=[0.01, 0.05],
+    )
+    assert [r["pai"] for r in ev["surfaces"]["counts"]] == pytest.approx(list(acc.pai))
+    for name in ("kernel density", "Gi* z", "counts"):  # last July's violence predicts this
+        assert ev["surfaces"][name][1]["pai"] > 2 and 0 < ev["surfaces"][name][1]["pei"] <= 1
+    # the prospective forecast only looks back 56 days: a year-old month gives it nothing
+    assert ev["forecast_incidents_used"] == 0
+    assert ev["surfaces"]["prospective (BJP)"][1]["pai"] == pytest.approx(1.0)  # flat surface
+    code = cli.main(
+        [
+            "hotspots",
+            "--workspace",
+            str(ws_path),
+            "--category",
+            "Violence and sexual offences",
+            "--cell-size",
+            "500",
+            "--permutations",
+            "0",
+            "--evaluate-from",
+            "2018-07",
+            "--forecast-window",
+            "400",
+            "--json",
+        ]
+    )
+    ev = json.loads(capsys.readouterr().out)["evaluation"]
+    assert ev["forecast_incidents_used"] == len(early)
+    assert ev["surfaces"]["prospective (BJP)"][1]["pai"] > 2

@@ -1054,8 +1054,10 @@ class PredictiveAccuracy:
     Attributes
     ----------
     cells : ndarray of int
-        Cells flagged at each coverage: ``max(1, round(coverage x cells in area))``. Ties in
-        score are broken by cell order (row-major), so results are deterministic.
+        Cells flagged at each coverage: ``max(1, round(coverage x cells in area))``. Cells tied
+        with the last flagged score share the remaining places pro rata (the expected capture
+        of a random tie-break), so a flat surface scores PAI 1, never a lucky or unlucky
+        order.
     hit_rate, pai, pei : ndarray of float, one per coverage
     """
 
@@ -1079,15 +1081,22 @@ class PredictiveAccuracy:
         cov = np.asarray(list(coverages), dtype=np.float64)
         if A == 0 or ((cov <= 0) | (cov > 1)).any():
             raise ValueError("coverages must be in (0, 1] and the study area non-empty")
-        order = np.argsort(-sv, kind="stable")
-        captured = np.concatenate([[0.0], np.cumsum(cv[order])])
         best = np.concatenate([[0.0], np.cumsum(np.sort(cv)[::-1])])
-        k = np.maximum(1, np.rint(cov * A).astype(np.int64))
+        k = np.minimum(A, np.maximum(1, np.rint(cov * A).astype(np.int64)))
+        ranked = np.sort(sv)[::-1]
+        captured = np.empty(k.size)
+        for q, kq in enumerate(k):
+            # cells tied with the k-th score share the remaining places pro rata
+            threshold = ranked[kq - 1]
+            above = sv > threshold
+            tied = sv == threshold
+            n_above = int(above.sum())
+            captured[q] = cv[above].sum() + (kq - n_above) / int(tied.sum()) * cv[tied].sum()
         self.coverages = cov
         self.cells = k
         self.area_share = k / A
         self.crimes = N
-        self.captured = captured[k]
+        self.captured = captured
         with np.errstate(divide="ignore", invalid="ignore"):
             self.hit_rate = self.captured / N if N > 0 else np.full(cov.shape, np.nan)
             self.pai = self.hit_rate / self.area_share

@@ -16,6 +16,8 @@ from safercity.analytics.hotspots import (
     GiStar,
     Grid,
     KernelDensity,
+    PredictiveAccuracy,
+    ProspectiveHotspots,
     dumps_geojson,
     grid_counts,
     grid_geojson,
@@ -90,6 +92,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "from their boundaries",
     )
     parser.add_argument("--top", type=int, default=10, help="hot cells to list (default: 10)")
+    parser.add_argument(
+        "--evaluate-from",
+        metavar="YYYY-MM",
+        help="build the surfaces from incidents before this month and report hit rate, PAI and "
+        "PEI against those from it on, with a Bowers-Johnson-Pease prospective forecast",
+    )
+    parser.add_argument(
+        "--forecast-window",
+        type=float,
+        default=56.0,
+        metavar="DAYS",
+        help="how far back the prospective forecast looks (default: 56 days, as Bowers, "
+        "Johnson and Pease); its spatial reach is 400 m",
+    )
+    parser.add_argument(
+        "--coverages",
+        type=float,
+        nargs="+",
+        default=[0.01, 0.05, 0.10],
+        help="shares of the area flagged as hotspots for --evaluate-from (default: 0.01 0.05 0.1)",
+    )
     parser.add_argument("--geojson", help="write the cells (WGS84) with their results here")
     parser.add_argument("--svg", help="write an SVG map layer here")
     parser.add_argument(
@@ -100,7 +123,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
 
-def _points(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, int, str]:
+def _points(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, int, str, Any]:
     if args.csv:
         if not (args.x and args.y):
             raise UserError("--csv needs --x and --y (the coordinate columns)")
@@ -135,7 +158,7 @@ def _points(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, int, str]
             dropped = int((~keep).sum()) + int((~ok).sum())
         else:
             dropped = int((~keep).sum())
-        return xs, ys, dropped, str(path)
+        return xs, ys, dropped, str(path), None
     if args.x or args.y or args.crs:
         raise UserError("--x, --y and --crs go with --csv")
     with open_workspace(args.workspace) as ws:
@@ -145,7 +168,12 @@ def _points(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, int, str]
     has = frame["easting"].notna() & frame["northing"].notna()
     xs = frame.loc[has, "easting"].to_numpy(dtype=np.float64)
     ys = frame.loc[has, "northing"].to_numpy(dtype=np.float64)
-    return xs, ys, int((~has).sum()), f"workspace {args.workspace}"
+    # when: the exact time where the source has one, else the month
+    when = pd.to_datetime(frame.loc[has, "month"])
+    if "occurred_from" in frame.columns:
+        exact = pd.to_datetime(frame.loc[has, "occurred_from"])
+        when = exact.where(exact.notna(), when)
+    return xs, ys, int((~has).sum()), f"workspace {args.workspace}", when.to_numpy()
 
 
 def _area_polygon(area: str | None) -> Any:
@@ -271,6 +299,47 @@ def _run_lsoa(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(
+    args: argparse.Namespace,
+    grid: Grid,
+    mask: Any,
+    counts: np.ndarray,
+    density: np.ndarray,
+    z: np.ndarray,
+    points: tuple[Any, ...],
+) -> dict[str, Any]:
+    """PAI, PEI and hit rate of each surface against the incidents from the split month."""
+    x_all, y_all, when, before, split = points
+    later = grid_counts(x_all[~before], y_all[~before], grid)
+    forecast = ProspectiveHotspots(
+        x_all[before],
+        y_all[before],
+        when[before],
+        grid,
+        at=split.to_datetime64(),
+        time_bandwidth=args.forecast_window,
+    )
+    surfaces = {
+        "kernel density": density,
+        "Gi* z": np.where(np.isfinite(z), z, -np.inf),
+        "counts": counts,
+        "prospective (BJP)": forecast.risk,
+    }
+    out = {}
+    for name, surface in surfaces.items():
+        acc = PredictiveAccuracy(surface, later, coverages=args.coverages, mask=mask)
+        out[name] = acc.to_dict()
+    return {
+        "from": str(split.date()),
+        "later_incidents": int(later.sum()),
+        "later_outside_grid": int((~before).sum() - later.sum()),
+        "coverages": list(args.coverages),
+        "forecast_window_days": args.forecast_window,
+        "forecast_incidents_used": forecast.events_used,
+        "surfaces": out,
+    }
+
+
 def _resolution_note(permutations: int, tests: int, fdr: bool) -> str | None:
     """Warn when the smallest permutation p-value cannot pass the FDR or 99% thresholds."""
     if permutations <= 0:
@@ -301,7 +370,21 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--bandwidth must be a positive number of metres")
     if args.by == "lsoa":
         return _run_lsoa(args)
-    x, y, dropped, source = _points(args)
+    x, y, dropped, source, when = _points(args)
+    evaluation_points = None
+    if args.evaluate_from:
+        if when is None:
+            raise UserError("--evaluate-from needs a workspace (incidents with months)")
+        try:
+            split = pd.Timestamp(
+                args.evaluate_from + ("-01" if len(args.evaluate_from) == 7 else "")
+            )
+        except ValueError:
+            raise UserError("--evaluate-from takes a month, e.g. 2018-07") from None
+        before = when < split.to_datetime64()
+        if before.sum() < 2 or (~before).sum() < 1:
+            raise UserError("--evaluate-from must leave incidents both before and from that month")
+        evaluation_points = (x, y, when, before, split)
     if x.size < 2:
         raise UserError("fewer than two incidents have a location")
     polygon = None if args.csv else _area_polygon(args.area)
@@ -320,6 +403,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(
             f"the grid would have {grid.size:,} cells: choose a larger --cell-size or an --area"
         )
+    if evaluation_points is not None:  # surfaces from the earlier incidents only
+        _, _, _, before, _ = evaluation_points
+        x, y = x[before], y[before]
     counts = grid_counts(x, y, grid)
     # study area: cells inside the area's boundary, and any cell holding an incident
     mask = None if polygon is None else (grid.inside(polygon) | (counts > 0))
@@ -381,6 +467,9 @@ def run(args: argparse.Namespace) -> int:
         Path(args.svg).write_text(svg, encoding="utf-8")
         outputs["svg"] = str(args.svg)
 
+    evaluation = None
+    if evaluation_points is not None:
+        evaluation = _evaluate(args, grid, mask, counts, kde.density, gi.Zs, evaluation_points)
     result: dict[str, Any] = {
         "source": source,
         "incidents": int(x.size),
@@ -407,6 +496,7 @@ def run(args: argparse.Namespace) -> int:
         },
         "top_cells": top,
         "outputs": outputs,
+        "evaluation": evaluation,
         "note": _resolution_note(
             gi.permutations, int(grid.size if mask is None else mask.sum()), gi.fdr
         ),
@@ -441,6 +531,18 @@ def run(args: argparse.Namespace) -> int:
                 f"  E {t['easting']:.0f} N {t['northing']:.0f}: {t['incidents']} incidents, "
                 f"z {z_text}, {t['class']}"
             )
+    if evaluation is not None:
+        print(
+            f"Hotspot accuracy against the {evaluation['later_incidents']:,} incidents from "
+            f"{evaluation['from']} (surfaces from the {x.size:,} before):"
+        )
+        for name, rows in evaluation["surfaces"].items():
+            text = ", ".join(
+                f"{r['coverage']:.0%}: hit {r['hit_rate']:.0%} PAI {r['pai']:.1f} "
+                f"PEI {r['pei']:.2f}"
+                for r in rows
+            )
+            print(f"  {name:<22} {text}")
     for kind, path in outputs.items():
         print(f"Wrote {kind}: {path}")
     return 0
