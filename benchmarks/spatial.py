@@ -474,7 +474,13 @@ def main() -> int:
         print(f"real data folder {SHARED} is missing", file=sys.stderr)
         return 1
     warnings.simplefilter("ignore")
-    print(f"machine: {os.cpu_count()} cores; numpy {np.__version__}", flush=True)
+    load = os.getloadavg()[0]
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load:.1f} at start (the cores are "
+        f"shared: all timings, ours and the peers', run under the same load); "
+        f"numpy {np.__version__}",
+        flush=True,
+    )
     parts = args.only or ["gi", "kde", "knox"]
     if "gi" in parts:
         bench_gi(args.quick)
@@ -483,6 +489,7 @@ def main() -> int:
     if "knox" in parts:
         bench_knox(args.quick)
     print_table()
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
 
