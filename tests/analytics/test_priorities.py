@@ -33,6 +33,9 @@ def test_scoring_rules() -> None:
     assert trend_score(PoissonComparison(9500, 10000)) == 2  # significant -5%
     assert trend_score(PoissonComparison(50, 100)) == 1
     assert [concern_score(r) for r in (1, 2, 3, 4, 5, 9, None)] == [5, 4, 3, 2, 1, 1, 1]
+    # with overdispersion allowed for, +5% on 10,000 is no longer a significant change
+    assert trend_score(PoissonComparison(10500, 10000, dispersion=20.0)) == 3
+    assert trend_score(PoissonComparison(200, 100, dispersion=2.0)) == 5
 
 
 def _borough() -> pd.DataFrame:

@@ -13,7 +13,9 @@ harm                      mean harm per incident in CCHI days (:mod:`~.harm`):
                           <2 -> 1, 2-10 -> 2, 10-50 -> 3, 50-200 -> 4, >=200 -> 5
 volume                    theme's share of all incidents in the period (%):
                           <1 -> 1, 1-5 -> 2, 5-10 -> 3, 10-20 -> 4, >=20 -> 5
-trend                     latest 12 months against the 12 before (E-test, alpha 0.05):
+trend                     latest 12 months against the 12 before (quasi-Poisson test allowing
+                          for overdispersion, see :class:`~.trends.Trend`; E-test when no
+                          dispersion can be estimated; alpha 0.05):
                           significant fall >=10% -> 1, other significant fall -> 2, no
                           significant change (or under 24 months) -> 3, significant rise -> 4,
                           significant rise >=10% -> 5
@@ -43,7 +45,7 @@ import pandas as pd
 from safercity.analytics.harm import HarmWeights, load_weights, weights_per_incident
 from safercity.analytics.repeats import RepeatVictimisation
 from safercity.analytics.themes import ThemeSet, load_themes
-from safercity.analytics.trends import PoissonComparison, monthly_counts
+from safercity.analytics.trends import PoissonComparison, comparison_dispersion, monthly_counts
 
 DIMENSIONS = ("harm", "volume", "trend", "vulnerability", "public_concern")
 
@@ -78,8 +80,16 @@ def score_by_thresholds(value: float, thresholds: Sequence[float]) -> int:
 
 
 def trend_score(comparison: PoissonComparison | None, big_change_pct: float = 10.0) -> int:
-    """Score the year-on-year change (rule in the module docstring)."""
-    if comparison is None or not comparison.significant or np.isnan(comparison.pct_change):
+    """Score the year-on-year change (rule in the module docstring).
+
+    Significance is the quasi-Poisson test's when the comparison carries a dispersion
+    (overdispersion allowed for), else the E-test's.
+    """
+    if comparison is None or np.isnan(comparison.pct_change):
+        return 3
+    p = comparison.p_quasi_poisson
+    significant = comparison.significant if p is None else p < comparison.alpha
+    if not significant:
         return 3
     if comparison.pct_change > 0:
         return 5 if comparison.pct_change >= big_change_pct else 4
@@ -218,7 +228,10 @@ class PriorityMatrix:
                 if len(monthly) >= 2 * period_months:
                     this = int(monthly.iloc[-period_months:].sum())
                     last = int(monthly.iloc[-2 * period_months : -period_months].sum())
-                    comparison = PoissonComparison(this, last, alpha=alpha)
+                    dispersion = comparison_dispersion(
+                        monthly.iloc[-2 * period_months :], period_months
+                    )
+                    comparison = PoissonComparison(this, last, alpha=alpha, dispersion=dispersion)
             values["trend"] = None if comparison is None else comparison.pct_change
             scores["trend"] = trend_score(comparison)
             reasons.append(
@@ -295,7 +308,8 @@ class PriorityMatrix:
             "rules": {
                 "harm": "mean CCHI days per incident; " + _rule(self.thresholds["harm"]),
                 "volume": "% of all incidents; " + _rule(self.thresholds["volume"]),
-                "trend": "E-test 12 months vs previous 12: sig. fall>=10%:1, sig. fall:2, "
+                "trend": "12 months vs previous 12, quasi-Poisson test (E-test if no dispersion): "
+                "sig. fall>=10%:1, sig. fall:2, "
                 "no sig. change:3, sig. rise:4, sig. rise>=10%:5",
                 "vulnerability": "% repeats within 365 days; "
                 + _rule(self.thresholds["vulnerability"]),

@@ -799,7 +799,7 @@ class Trend:
             self.this_period_label = _label(this.index)
             self.last_period_label = _label(last.index)
             n_this, n_last = int(this.notna().sum()), int(last.notna().sum())
-            dispersion = _comparison_dispersion(
+            dispersion = comparison_dispersion(
                 self.monthly.iloc[-2 * period_months :], period_months
             )
             if n_this and n_last:
@@ -892,7 +892,7 @@ def _seasonal_profile(stl: pd.DataFrame) -> dict[str, float]:
     return {str(m).zfill(2): round(float(v), 3) for m, v in prof.items()}
 
 
-def _comparison_dispersion(months: pd.Series, period_months: int) -> float | None:
+def comparison_dispersion(months: pd.Series, period_months: int) -> float | None:
     """Pearson X^2 / df of log mu = period level (+ month of year when periods are 12 months)."""
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
