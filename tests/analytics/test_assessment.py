@@ -226,3 +226,35 @@ def test_first_year_of_data_and_no_wards_still_report(tmp_path: Path) -> None:
     assert "No ward boundaries are loaded" in html
     assert "Public consultation" not in html
     assert "cannot be compared with the previous period" in html
+
+
+def _renderings(value: object) -> set[str]:
+    """The ways the report's wording may print a number."""
+    from safercity.analytics import wording as w
+
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return set()
+    if x != x:  # NaN
+        return set()
+    out = {w.fmt_int(x), w.fmt_pct(abs(x)).rstrip("%"), w.fmt_num(x, 2), f"{x:.3g}"}
+    out |= {w.fmt_pct(abs(100 * x)).rstrip("%"), w.fmt_num(abs(x), 2)}
+    return out
+
+
+def test_every_number_in_the_findings_is_in_a_table(assessment: Assessment) -> None:
+    import re
+
+    allowed: set[str] = set()
+    for table in assessment.tables.values():
+        for col in table.columns:
+            for v in table[col].tolist():
+                allowed |= _renderings(v)
+                if isinstance(v, str):
+                    allowed |= set(re.findall(r"\d[\d,]*", v))  # e.g. "Jan 2015 – Dec 2015"
+    # the period's own words (its years and length), "top 10%" and the "p < 0.001" threshold
+    allowed |= {"2019", "12", "10", "0.001"}
+    for finding in assessment.findings:
+        for token in re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?", finding):
+            assert token in allowed, f"{token!r} in {finding!r} is in no computed table"

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import shapely
 import yaml
@@ -392,6 +393,16 @@ def _months_of(frame: pd.DataFrame) -> pd.Series:
         index=frame.index,
         dtype="object",
     )
+
+
+def _value(v: Any) -> float | None:
+    """A key figure as a float (booleans as 1/0; missing as None) for a measure/value table."""
+    if v is None:
+        return None
+    if isinstance(v, bool | np.bool_):
+        return 1.0 if v else 0.0
+    f = float(v)
+    return None if math.isnan(f) else f
 
 
 def _sha256_file(path: str | Path) -> str:
@@ -1185,6 +1196,61 @@ class Assessment:
                 ],
                 f"{theme.title}: harm (CCHI days) by category this period",
             )
+        key: list[tuple[str, Any]] = [
+            ("incidents this period", change.this),
+            ("incidents previous period", change.last),
+            ("change per month of data (%)", change.pct),
+            ("p (E-test)", change.p),
+            ("significant", change.significant),
+        ]
+        if spc is not None:
+            key += [
+                ("control chart mean", spc.mean),
+                ("control chart lower limit", max(spc.lower_limit, 0.0)),
+                ("control chart upper limit", spc.upper_limit),
+                ("months this period with special cause", signals),
+            ]
+        if places is not None and places.n_incidents:
+            key += [
+                ("incidents with an LSOA in the area", places.n_incidents),
+                ("LSOAs", places.n_places),
+                ("LSOAs in the top 10%", places.top10["places"]),
+                ("share in the top 10% of LSOAs (%)", 100 * places.top10["share"]),
+                ("LSOAs in the top 5%", places.top5["places"]),
+                ("share in the top 5% of LSOAs (%)", 100 * places.top5["share"]),
+                ("Gini coefficient", places.gini),
+            ]
+        if times is not None:
+            key += [
+                ("incidents with a time", times.n_timed),
+                ("incidents without a time", times.n_untimed),
+                (f"share between {times.window} (%)", 100 * times.window_share),
+            ]
+        if repeats is not None:
+            key += [
+                (f"{repeats_key}s", repeats.n_victims),
+                (f"incidents per {repeats_key}", repeats.concentration),
+                (f"{repeats_key}s with 2 or more (%)", repeats.share_victims_repeat),
+                (
+                    f"incidents at {repeats_key}s with 2 or more (%)",
+                    repeats.share_incidents_by_repeat_victims,
+                ),
+                (
+                    f"incidents within {repeats.window_days} days of another (%)",
+                    repeats.share_incidents_repeat_window,
+                ),
+                (f"{repeats_key}s with {repeats.heavy} or more (%)", repeats.share_victims_heavy),
+            ]
+        key += [
+            ("harm this period (CCHI days)", h_this),
+            ("harm previous period (CCHI days)", h_last),
+            ("harm change per month of data (%)", h_pct),
+        ]
+        add(
+            "key-figures",
+            pd.DataFrame({"measure": [k for k, _v in key], "value": [_value(v) for _k, v in key]}),
+            f"{theme.title}: the figures quoted in the text",
+        )
         return ThemeResult(
             name=theme.name,
             title=theme.title,
@@ -1479,6 +1545,28 @@ class Assessment:
                 f"{prof.top10['places']} of {prof.n_places}) had "
                 f"{w.fmt_pct(100 * prof.top10['share'])} of crime this period."
             )
+        key: list[tuple[str, Any]] = [
+            ("crimes this period (excluding ASB)", cc.this),
+            ("crimes previous period (excluding ASB)", cc.last),
+            ("crime change per month of data (%)", cc.pct),
+            ("crime p (E-test)", cc.p),
+            ("ASB this period", ac.this),
+            ("ASB previous period", ac.last),
+            ("ASB change per month of data (%)", ac.pct),
+            ("ASB p (E-test)", ac.p),
+            ("harm this period (CCHI days)", hp.total_harm),
+        ]
+        if prof is not None:
+            key += [
+                ("LSOAs", prof.n_places),
+                ("LSOAs in the top 10%", prof.top10["places"]),
+                ("share of crime in the top 10% of LSOAs (%)", 100 * prof.top10["share"]),
+            ]
+        self._add(
+            "key-figures",
+            pd.DataFrame({"measure": [k for k, _v in key], "value": [_value(v) for _k, v in key]}),
+            "The figures quoted in the summary and overview",
+        )
         knox_lines: list[str] = []
         for t in self.themes:
             if t.knox is not None:

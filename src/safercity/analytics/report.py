@@ -142,11 +142,24 @@ def f_sig(v: Any) -> str:
     return w.significance_label(None if _missing(v) else bool(v))
 
 
+def f_auto(v: Any) -> str:
+    """Whole numbers as counts, small numbers (p-values) to 3 significant figures, others to 2
+    decimals."""
+    if _missing(v):
+        return "–"
+    x = float(v)
+    if x.is_integer():
+        return w.fmt_int(x)
+    if abs(x) < 0.01:
+        return f"{x:.3g}"
+    return w.fmt_num(x, 2)
+
+
 def f_str(v: Any) -> str:
     return "" if _missing(v) else str(v)
 
 
-NUMERIC = {f_int, f_pct, f_share, f_share01, f_num1, f_num2, f_p}
+NUMERIC = {f_int, f_pct, f_share, f_share01, f_num1, f_num2, f_p, f_auto}
 
 
 def table_view(
@@ -246,6 +259,14 @@ class _Builder:
             )
         )
         s.blocks.append(Block("ul", items=list(a.findings)))
+        s.blocks.append(
+            Block(
+                "table",
+                table=table_view(
+                    a, "key-figures", [("measure", "Measure", f_str), ("value", "Value", f_auto)]
+                ),
+            )
+        )
         return s
 
     def overview(self) -> Section:
@@ -724,6 +745,16 @@ class _Builder:
                     "anti-social behaviour none).",
                 )
             )
+        blocks.append(
+            Block(
+                "table",
+                table=table_view(
+                    a,
+                    f"theme-{slug}-key-figures",
+                    [("measure", "Measure", f_str), ("value", "Value", f_auto)],
+                ),
+            )
+        )
         return blocks
 
     def themes(self) -> Section:
