@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import resource
 import sys
 import tarfile
 import time
@@ -184,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         res = run_set(label, national, nat_windows)
         print(f"{label:<12} {'TOTAL':<48} {sum(r['seconds'] for r in res):8.2f} s")
         results += res
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process peak RSS (data, copies and all analyses): {rss_mb:,.0f} MB")
     return 0
 
 
