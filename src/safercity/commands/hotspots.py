@@ -77,8 +77,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=int,
         default=9999,
         help="Gi* conditional permutations, 0 for analytic p-values (default: %(default)s; "
-        "cells sharing a count share draws, so this is cheap, and it lets the smallest "
-        "p-value pass false discovery rate control on large grids)",
+        "cells with the same count share draws, so this is cheap; the smallest attainable "
+        "p-value is 2/(permutations+1), and false discovery rate control over many cells "
+        "needs small ones: the output says when more are needed)",
     )
     parser.add_argument("--seed", type=int, default=settings.get("seed"))
     parser.add_argument(
