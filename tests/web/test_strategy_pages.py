@@ -1,0 +1,161 @@
+"""The strategy pages over the whole Westminster strategy, the board report (HTML and PDF), and a
+measure computed by the analytics from the (synthetic) workspace store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from safercity.analytics import monitoring
+from safercity.analytics.store import Workspace
+from safercity.strategy import load
+from safercity.web.strategy import models as sm
+from safercity.web.strategy import report, services
+
+pytestmark = pytest.mark.django_db
+
+WESTMINSTER = Path(__file__).resolve().parents[2] / "examples" / "westminster-2011-14.yaml"
+
+
+@pytest.fixture
+def westminster() -> sm.Strategy:
+    return services.load(load(WESTMINSTER)).strategy
+
+
+def test_every_strategy_page_renders_for_westminster(
+    client: Any, make_user: Any, westminster: sm.Strategy
+) -> None:
+    client.force_login(make_user("board_member"))
+    q = "?as_at=2011-09-30"
+    page = client.get(reverse("strategy:overview") + q).content.decode()
+    for p in westminster.priorities.all():
+        assert p.title.replace("&", "&amp;") in page
+    assert "Priorities at a glance, as at 30 September 2011" in page
+    for p in westminster.priorities.all():
+        body = client.get(reverse("strategy:priority", args=[p.pk]) + q).content.decode()
+        for ob in p.objectives.all():
+            assert f"Objective: {ob.title}".replace("&", "&amp;")[:40] in body
+    nte_a7 = sm.Activity.objects.get(key="nte-a7")
+    body = client.get(reverse("strategy:activity", args=[nte_a7.pk]) + q).content.decode()
+    assert "Completion of training for Street Pastors July 2011" in body
+    assert "Overdue" in body  # due 31 July 2011, no update by 30 September 2011
+    assert "Post an update" not in body  # board members read
+    measure = sm.Measure.objects.get(key="youth-a6-k2")
+    body = client.get(reverse("strategy:measure", args=[measure.pk]) + q).content.decode()
+    assert "Run 40 outreach sessions" in body and "No data" in body
+    body = client.get(reverse("strategy:governance")).content.decode()
+    assert "Night Time Economy Group" in body and "Mike More" in body
+    assert "nte-a5" in body  # what the NTE Group leads
+    body = client.get(reverse("strategy:budget")).content.decode()
+    assert "£993,000" in body and "£430,000" in body
+    body = client.get(reverse("strategy:report") + q).content.decode()
+    assert "Board performance report: Quarter 2 2011/12" in body
+    response = client.get(reverse("strategy:report_pdf") + q)
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content[:5] == b"%PDF-"
+
+
+def test_overview_without_a_strategy(client: Any, make_user: Any) -> None:
+    client.force_login(make_user("analyst"))
+    body = client.get(reverse("strategy:overview")).content.decode()
+    assert "No partnership strategy has been loaded yet" in body
+
+
+def test_statuses_of_westminster_as_at_a_day(westminster: sm.Strategy, make_user: Any) -> None:
+    """As at 30 September 2011 with no updates: dated milestones past due are overdue, the
+    others not started; the Reoffending priority has no action plan yet."""
+    views = {v.priority.key: v for v in services.monitor(westminster, dt.date(2011, 9, 30))}
+    overdue_milestones = sum(
+        1 for v in views.values() for a in v.activities for m, s in a.milestones if s == "overdue"
+    )
+    expected = sm.Milestone.objects.filter(
+        activity__objective__priority__strategy=westminster, due__lt=dt.date(2011, 9, 30)
+    ).count()
+    assert overdue_milestones == expected > 0
+    assert views["reoffending"].activities == [] and views["reoffending"].rag == "grey"
+    assert views["night-time-economy"].rag == "red"
+    # once the owner reports every overdue NTE milestone complete, no NTE activity is overdue
+    owner = make_user("action_owner")
+    for a in views["night-time-economy"].activities:
+        for m, s in a.milestones:
+            if s == "overdue":
+                services.post_update(
+                    owner, m, status="complete", narrative="done", date=dt.date(2011, 9, 1)
+                )
+    after = {v.priority.key: v for v in services.monitor(westminster, dt.date(2011, 9, 30))}
+    assert after["night-time-economy"].counts["overdue"] == 0
+
+
+def test_board_report_pdf_has_the_sections() -> None:
+    pypdf = pytest.importorskip("pypdf")
+    strategy = services.load(load(WESTMINSTER)).strategy
+    pdf = report.render_pdf(strategy, dt.date(2012, 3, 31))
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    for words in (
+        "Board performance report: Quarter 4 2011/12",
+        "Exceptions: overdue and at risk",
+        "Budget by priority",
+        "How the ratings are worked out",
+    ):
+        assert words in text
+
+
+def test_quarter_of() -> None:
+    assert report.quarter_of(dt.date(2011, 4, 1)) == "Quarter 1 2011/12"
+    assert report.quarter_of(dt.date(2011, 12, 31)) == "Quarter 3 2011/12"
+    assert report.quarter_of(dt.date(2012, 3, 31)) == "Quarter 4 2011/12"
+
+
+def test_analytics_measure_from_the_workspace(synthetic_workspace: Path, settings: Any) -> None:
+    """A measure computed over the store: the rolling 12-month count of burglaries equals the
+    count straight from the incidents table (SYNTHETIC workspace)."""
+    with Workspace(synthetic_workspace, read_only=True) as ws:
+        months = [
+            r[0]
+            for r in ws.con.execute(
+                "SELECT DISTINCT month FROM incidents WHERE category = 'Burglary' ORDER BY 1"
+            ).fetchall()
+        ]
+        last = months[-1]
+        first = dt.date(last.year - 1 + (last.month == 12), last.month % 12 + 1, 1)
+        expected = ws.con.execute(
+            "SELECT count(*) FROM incidents WHERE category = 'Burglary' AND month BETWEEN ? AND ?",
+            [first, last],
+        ).fetchone()[0]
+        monthly = ws.con.execute(
+            "SELECT count(*) FROM incidents WHERE category = 'Burglary' AND month = ?", [last]
+        ).fetchone()[0]
+        values = monitoring.analytics_values(ws, category=["burglary"])
+        per_month = monitoring.analytics_values(ws, category=["burglary"], period="month")
+    assert len(months) >= 12
+    assert values[-1] == (last, float(expected))
+    assert per_month[-1] == (last, float(monthly))
+    # through the web app: an analytics measure reads the workspace of the settings
+    made = sm.Measure.objects.create(
+        activity=_activity(),
+        key="burglary-12m",
+        description="Burglary, rolling 12 months",
+        as_written="Reduce burglary",
+        unit="offences",
+        direction="reduce",
+        source_kind=sm.Measure.ANALYTICS,
+        query={"category": ["Burglary"], "period": "rolling_12_months"},
+    )
+    settings.WORKSPACE = synthetic_workspace
+    strategy = made.activity.objective.priority.strategy
+    view = services.rate_measure(made, dt.date(2100, 1, 1), strategy)
+    assert view.values == values
+    assert view.rating.is_count and view.rating.comparison is not None
+    # the first value is the baseline of the significance test
+    assert view.rating.comparison.last_period == int(values[0][1])
+
+
+def _activity() -> sm.Activity:
+    from test_strategy_factories import ActivityFactory
+
+    return ActivityFactory()
