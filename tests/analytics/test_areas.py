@@ -75,3 +75,35 @@ def test_wards_and_a_custom_area(shared_data: Path, tmp_path: Path) -> None:
         assert (key in inside) == bool(zone.covers(shapely.Point(e, n)))
     assert inside and len(inside) < len(pts)
     assert np.mean([v is not None for v in got.values()]) > 0.9
+
+
+def test_incidents_imported_after_the_boundaries_get_their_ward(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """A ward file loaded first: police.uk rows imported later are placed as they arrive."""
+    src = shared_data / "police-uk/west-yorkshire/2018-07-west-yorkshire-street.csv"
+    leeds_centre = shapely.box(429000, 433000, 431000, 434500)  # a 2 km x 1.5 km test "ward"
+    (tmp_path / "ward.geojson").write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}},
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"code": "W1", "name": "Leeds centre (test)"},
+                        "geometry": json.loads(shapely.to_geojson(leeds_centre)),
+                    }
+                ],
+            }
+        )
+    )
+    with Workspace(tmp_path / "ws") as ws:
+        load_boundaries(ws, tmp_path / "ward.geojson", area_type="ward")
+    ingest_paths(tmp_path / "ws", [src])
+    with Workspace(tmp_path / "ws", read_only=True) as ws:
+        pts = ws.con.execute("SELECT easting, northing, ward_name FROM incidents").fetchall()
+        members = ws.con.execute("SELECT count(*) FROM incident_areas").fetchall()[0][0]
+    inside = [w for e, n, w in pts if e is not None and leeds_centre.covers(shapely.Point(e, n))]
+    assert len(inside) > 100 and all(w == "Leeds centre (test)" for w in inside)
+    assert sum(w is not None for _, _, w in pts) == len(inside) == members

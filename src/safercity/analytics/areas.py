@@ -116,6 +116,10 @@ def assign_rows(
         "WHERE area_type = 'ward' GROUP BY incident_key"
     ).df()
     if len(wards):
+        have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+        for column in ("ward_code", "ward_name"):
+            if column not in have:  # a staging table holds only its source's columns
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR")
         con.register("_wards", wards)
         con.execute(
             f"UPDATE {table} SET ward_code = w.code, ward_name = w.name FROM _wards w "

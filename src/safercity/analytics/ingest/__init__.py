@@ -211,7 +211,7 @@ def _ingest_batch(ws: Workspace, batch: _Batch, *, strict: bool) -> None:
     ``strict``, is left out and marked failed), then commit the rest in one transaction."""
     con = ws.con
     ok: list[tuple[InputFile, FileResult]] = []
-    create_empty(con)
+    create_empty(con, staged=batch.kind == "police_uk_api")
     if batch.kind == "police_uk_api":
         goods: list[pd.DataFrame] = []
         bads: list[pd.DataFrame] = []
@@ -237,7 +237,8 @@ def _ingest_batch(ws: Workspace, batch: _Batch, *, strict: bool) -> None:
                 bad = con.execute("SELECT * FROM bad WHERE file_no = ? ORDER BY line", [n]).df()
                 _check_strict(f, bad, strict)
             except FileProblem as exc:
-                con.execute("DELETE FROM staged WHERE file_no = ?", [n])
+                if first_row(con, "SELECT 1 FROM duckdb_tables() WHERE table_name = 'staged'"):
+                    con.execute("DELETE FROM staged WHERE file_no = ?", [n])
                 con.execute("DELETE FROM bad WHERE file_no = ?", [n])
                 result.status, result.error = "failed", str(exc)
                 continue
@@ -345,7 +346,6 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
     with ws.transaction():
         if kind == "police_uk_street":
             _replace_older_releases(con, files)
-        cols = ", ".join(INCIDENT_NAMES)
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE new_rows AS
@@ -358,9 +358,12 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
         )
         stored = dict(con.execute("SELECT file_no, count(*) FROM new_rows GROUP BY 1").fetchall())
         _assign_loaded_areas(con)
+        have = {r[0] for r in con.execute("DESCRIBE new_rows").fetchall()}
+        names = [c for c in INCIDENT_NAMES if c in have]  # a source's own columns only
+        cols = ", ".join(names)
         con.execute(
             f"INSERT INTO incidents (source_id, {cols}) "
-            f"SELECT f.source_id, {', '.join('n.' + c for c in INCIDENT_NAMES)} "
+            f"SELECT f.source_id, {', '.join('n.' + c for c in names)} "
             "FROM new_rows n JOIN _files f USING (file_no)"
         )
         con.execute(

@@ -22,7 +22,7 @@ from duckdb import DuckDBPyConnection
 from safercity.analytics import geography
 from safercity.analytics.ingest.errors import FileProblem
 from safercity.analytics.ingest.files import InputFile
-from safercity.analytics.ingest.staging import INCIDENT_NAMES, create_empty
+from safercity.analytics.ingest.staging import create_empty
 from safercity.analytics.store import first_row
 
 STREET_COLUMNS = (
@@ -217,8 +217,9 @@ def _quarantine_checked(con: DuckDBPyConnection, columns: tuple[str, ...], file_
 
 
 def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> None:
-    """Append a police.uk street-level crime CSV to ``staged`` and ``bad`` (call
-    :func:`~safercity.analytics.ingest.staging.create_empty` first)."""
+    """Append a police.uk street-level crime CSV to ``staged`` (created by the first file of a
+    batch, with only the columns police.uk files have) and ``bad`` (call
+    :func:`~safercity.analytics.ingest.staging.create_empty` with ``staged=False`` first)."""
     read_raw(con, f, STREET_COLUMNS, file_no)
     _force_table(con, "Falls within")
     x0, y0, x1, y1 = geography.UK_LONLAT_BOUNDS
@@ -269,21 +270,19 @@ def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> Non
         np.asarray(good["latitude"], dtype=np.float64),
     )
     con.register("_bng_df", pd.DataFrame({"line": good["line"], "e": e, "n": n}))
-    cols = ", ".join(INCIDENT_NAMES)
-    con.execute(
-        f"""
-        INSERT INTO staged ({cols}, line, file_no)
+    # Only the columns a police.uk file has: DuckDB pays dearly for inserting NULL columns.
+    select = f"""
         SELECT
             CASE WHEN k.crime_id IS NOT NULL
                  THEN 'crime:' || k.crime_id || CASE WHEN k.dup > 1 THEN ':' || k.dup::VARCHAR ELSE '' END
                  ELSE 'asb:' || md5(concat_ws('|', k.force, k.month, k.longitude, k.latitude,
                           k.location, k.lsoa_code, k.category)) || ':' || k.dup::VARCHAR
-            END,
-            k.crime_id, 'police_uk_street', coalesce(k.force, r.force), k.month, NULL, NULL,
-            k.category, k.offence, k.longitude, k.latitude, b.e, b.n, k.location, 'Force',
-            k.lsoa_code, coalesce(k.lsoa_name, r.lsoa_name), r.local_authority, NULL, NULL,
-            k.outcome, k.context, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-            k.line, {int(file_no)}
+            END AS incident_key,
+            k.crime_id, 'police_uk_street' AS source_kind, coalesce(k.force, r.force) AS force,
+            k.month, k.category, k.offence, k.longitude, k.latitude, b.e AS easting,
+            b.n AS northing, k.location, 'Force' AS location_type, k.lsoa_code,
+            coalesce(k.lsoa_name, r.lsoa_name) AS lsoa_name, r.local_authority, k.outcome,
+            k.context, k.line, {int(file_no)}::INTEGER AS file_no
         FROM (
             SELECT *, row_number() OVER (
                 PARTITION BY crime_id,
@@ -294,8 +293,14 @@ def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> Non
         ) k
         LEFT JOIN _bng_df b ON b.line = k.line
         LEFT JOIN ref_lsoa r ON r.lsoa_code = k.lsoa_code
-        """
+    """
+    exists = first_row(
+        con, "SELECT 1 FROM duckdb_tables() WHERE temporary AND table_name = 'staged'"
     )
+    if exists:
+        con.execute(f"INSERT INTO staged BY NAME {select}")
+    else:
+        con.execute(f"CREATE TEMP TABLE staged AS {select}")
     con.unregister("_bng_df")
     con.execute("DROP TABLE checked; DROP TABLE raw; DROP TABLE ref_force")
 

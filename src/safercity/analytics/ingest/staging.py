@@ -72,11 +72,13 @@ def ensure_reference_tables(con: DuckDBPyConnection) -> None:
     con.unregister("_lsoa_df")
 
 
-def create_empty(con: DuckDBPyConnection) -> None:
-    cols = ", ".join(f"{n} {t}" for n, t in INCIDENT_COLUMNS)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE staged ({cols}, line BIGINT, file_no INTEGER DEFAULT 0)"
-    )
+def create_empty(con: DuckDBPyConnection, *, staged: bool = True) -> None:
+    """Fresh ``bad`` and (unless ``staged=False``, for a parser that creates it from its own
+    select) a fresh ``staged`` with every incident column."""
+    con.execute("DROP TABLE IF EXISTS staged")
+    if staged:
+        cols = ", ".join(f"{n} {t}" for n, t in INCIDENT_COLUMNS)
+        con.execute(f"CREATE TEMP TABLE staged ({cols}, line BIGINT, file_no INTEGER DEFAULT 0)")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE bad (line BIGINT, field VARCHAR, reason VARCHAR, "
         "raw VARCHAR, file_no INTEGER DEFAULT 0)"
