@@ -76,3 +76,17 @@ def test_normalise_sex() -> None:
     s = normalise_sex(pd.Series(["M", " f ", "Female", "x", None]))
     assert s.tolist()[:3] == ["male", "female", "female"]
     assert s.isna().tolist()[3:] == [True, True]
+
+
+def test_residence_from_home_area_when_no_flag() -> None:
+    f = pd.DataFrame(
+        {
+            "victim_sex": ["M", "F", "M", "F"],
+            "victim_home_area": ["Westminster", "Camden", " westminster ", None],
+            "local_authority": ["Westminster"] * 4,
+        }
+    )
+    vp = PeopleProfile(f)
+    assert vp.n_resident_known == 3
+    assert vp.resident_share == pytest.approx(200 / 3)
+    assert vp.resident_source == "victim_home_area = local_authority"

@@ -88,7 +88,9 @@ class PeopleProfile:
     age_groups : dict
         label -> share (%) of records with a known age.
     resident_share : float or None
-        % of records with known residence that are residents; ``n_resident_known``.
+        % of records with known residence that are residents; ``n_resident_known``. From
+        ``victim_resident``; where that is empty, a victim whose ``victim_home_area`` equals the
+        incident's ``local_authority`` is a resident (``resident_source`` says which).
     statements : list of str
         Sentences such as "62% of victims male (of 1,204 with sex recorded)".
 
@@ -126,6 +128,18 @@ class PeopleProfile:
         sex = normalise_sex(col(sex_col))
         age = pd.to_numeric(col(age_col), errors="coerce")
         resident = col(res_col).astype("boolean")
+        self.resident_source = "victim_resident"
+        if (
+            who == "victim"
+            and resident.notna().sum() == 0
+            and {"victim_home_area", "local_authority"} <= set(frame.columns)
+        ):
+            # no resident flag: a victim is a resident when their home area is the incident's
+            # local authority (both known)
+            home = frame["victim_home_area"].astype("string").str.strip().str.lower()
+            la = frame["local_authority"].astype("string").str.strip().str.lower()
+            resident = (home == la).astype("boolean").mask(home.isna() | la.isna())
+            self.resident_source = "victim_home_area = local_authority"
         if sex.notna().sum() == 0 and age.notna().sum() == 0 and resident.notna().sum() == 0:
             raise NoPeopleDataError(
                 f"cannot answer: no {who} details in these incidents (police.uk data has none; "
