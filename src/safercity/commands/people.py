@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
                 "victim_sex",
                 "victim_age",
                 "victim_resident",
+                "victim_home_area",
+                "local_authority",
                 "suspect_age",
             ],
         )
