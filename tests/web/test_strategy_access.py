@@ -229,3 +229,29 @@ def test_spend_by_administrators_only(client: Any, make_user: Any) -> None:
     }
     assert budget["total"] == {"committed": 39_000, "spent": 4_000, "remaining": 35_000}
     assert "£35,000" in client.get(url).content.decode()
+
+
+def test_administrator_links_an_agency_to_a_body(client: Any, make_user: Any) -> None:
+    made = small_strategy(lead_name="Night Time Economy Group")
+    health = _agency("Central London Primary Care Trust")
+    owner = make_user("action_owner", agency=health)
+    assert not services.can_update_activity(owner, made["activity"])
+    url = reverse("strategy:governance")
+    data = {"body": str(made["lead"].pk), "agency": str(health.pk), "link": "link"}
+    client.force_login(make_user("board_member"))
+    assert client.post(url, data).status_code == 403
+    client.force_login(make_user("administrator", username="boss"))
+    before = _ids()
+    assert client.post(url, data).status_code == 302
+    rows = AuditEvent.objects.exclude(pk__in=before)
+    assert [(r.action, r.model, r.object_id, r.actor_name) for r in rows] == [
+        ("update", "strategy.Body", str(made["lead"].pk), "boss")
+    ]
+    assert "Central London Primary Care Trust" in rows[0].summary
+    assert services.can_update_activity(owner, made["activity"])
+    assert (
+        "Accounts of Central London Primary Care Trust act for it"
+        in client.get(url).content.decode()
+    )
+    assert client.post(url, {**data, "link": "unlink"}).status_code == 302
+    assert not services.can_update_activity(owner, made["activity"])

@@ -128,3 +128,33 @@ class SpendForm(GovukForm):
             f"{c.priority.title if c.priority else 'No priority'}: {c.funding_source.name} "
             f"(£{c.amount_gbp:,})"
         )
+
+
+class LinkAgencyForm(GovukForm):
+    """Administrators: the action owners of an account agency act for a body of the strategy."""
+
+    body = forms.ModelChoiceField(
+        label="Body of the strategy",
+        queryset=None,
+        empty_label="Select a body",
+        error_messages={"required": "Select a body"},
+    )
+    agency = forms.ModelChoiceField(
+        label="Agency of the accounts",
+        queryset=None,
+        empty_label="Select an agency",
+        help_text="Its action owners will be able to update what the body leads",
+        error_messages={"required": "Select an agency"},
+    )
+    link = forms.ChoiceField(
+        label="Link or unlink",
+        choices=[("link", "Link"), ("unlink", "Unlink")],
+        initial="link",
+    )
+
+    def __init__(self, *args: Any, partnership: Any, **kwargs: Any) -> None:
+        from safercity.web.accounts.models import Agency
+
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = partnership.bodies.order_by("name")
+        self.fields["agency"].queryset = Agency.objects.order_by("name")

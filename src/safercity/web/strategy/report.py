@@ -55,7 +55,7 @@ def measure_chart(view: services.MeasureView) -> dict[str, Any] | None:
 def governance(strategy: Strategy) -> dict[str, Any]:
     """Bodies with their remit, chair, members and what each leads."""
     partnership = strategy.partnership
-    bodies = list(partnership.bodies.select_related("parent"))
+    bodies = list(partnership.bodies.select_related("parent").prefetch_related("account_agencies"))
     by_key = {b.key: b for b in bodies}
     leads: dict[Any, list[Any]] = {b.pk: [] for b in bodies}
     supports: dict[Any, int] = {b.pk: 0 for b in bodies}

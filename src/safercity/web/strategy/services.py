@@ -837,6 +837,18 @@ def record_spend(
     )
 
 
+def link_agency(request: Any, body: Body, agency: Any, *, linked: bool = True) -> None:
+    """Let the action owners of an account agency act for a body (or stop them); audited."""
+    from safercity.web.audit import services as audit
+
+    if linked:
+        body.account_agencies.add(agency)
+    else:
+        body.account_agencies.remove(agency)
+    word = "linked" if linked else "unlinked"
+    audit.record(request, "update", body, summary=f"{word} agency {agency.name} to {body.name}")
+
+
 # --------------------------------------------------------------------------- monitoring
 
 

@@ -18,7 +18,7 @@ from safercity.analytics import monitoring as rules
 
 from . import report as board_report
 from . import services
-from .forms import SpendForm, UpdateForm, ValueForm
+from .forms import LinkAgencyForm, SpendForm, UpdateForm, ValueForm
 from .models import Activity, Measure, Milestone, Priority, Strategy
 from .permissions import view_strategy
 
@@ -213,10 +213,25 @@ def measure(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @view_strategy
+@require_http_methods(["GET", "POST"])
 def governance(request: HttpRequest) -> HttpResponse:
     strategy = services.current_strategy()
     if strategy is None:
         raise Http404
+    admin = services.is_admin(request.user)
+    form = LinkAgencyForm(request.POST or None, partnership=strategy.partnership) if admin else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            body, agency = form.cleaned_data["body"], form.cleaned_data["agency"]
+            linked = form.cleaned_data["link"] == "link"
+            services.link_agency(request, body, agency, linked=linked)
+            messages.success(
+                request,
+                f"{agency.name} {'now acts' if linked else 'no longer acts'} for {body.name}",
+            )
+            return redirect("strategy:governance")
     return render(
         request,
         "strategy/governance.html",
@@ -224,6 +239,7 @@ def governance(request: HttpRequest) -> HttpResponse:
             request,
             strategy,
             **board_report.governance(strategy),
+            form=form,
             breadcrumbs=_crumbs(strategy, ("Governance", None)),
         ),
     )
