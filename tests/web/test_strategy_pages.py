@@ -89,6 +89,13 @@ def test_statuses_of_westminster_as_at_a_day(westminster: sm.Strategy, make_user
                 )
     after = {v.priority.key: v for v in services.monitor(westminster, dt.date(2011, 9, 30))}
     assert after["night-time-economy"].counts["overdue"] == 0
+    # the board report lists the updates of the quarter (July to September 2011)
+    html = report.render_html(westminster, dt.date(2011, 9, 30))
+    assert "No progress updates from 1 July 2011" not in html
+    assert html.count(f"<td class=\"govuk-table__cell\">{owner.get_full_name()}") > 0
+    listed = report.updates_in_quarter(westminster, dt.date(2011, 9, 30))
+    assert len(listed) == sum(1 for u in listed if u.date == dt.date(2011, 9, 1)) > 0
+    assert report.updates_in_quarter(westminster, dt.date(2011, 6, 30)) == []
 
 
 def test_board_report_pdf_has_the_sections() -> None:
@@ -109,6 +116,15 @@ def test_quarter_of() -> None:
     assert report.quarter_of(dt.date(2011, 4, 1)) == "Quarter 1 2011/12"
     assert report.quarter_of(dt.date(2011, 12, 31)) == "Quarter 3 2011/12"
     assert report.quarter_of(dt.date(2012, 3, 31)) == "Quarter 4 2011/12"
+    for day, start in (
+        (dt.date(2011, 4, 1), dt.date(2011, 4, 1)),
+        (dt.date(2011, 6, 30), dt.date(2011, 4, 1)),
+        (dt.date(2011, 7, 1), dt.date(2011, 7, 1)),
+        (dt.date(2011, 12, 31), dt.date(2011, 10, 1)),
+        (dt.date(2012, 1, 1), dt.date(2012, 1, 1)),
+        (dt.date(2012, 3, 31), dt.date(2012, 1, 1)),
+    ):
+        assert report.quarter_start(day) == start
 
 
 def test_analytics_measure_from_the_workspace(synthetic_workspace: Path, settings: Any) -> None:

@@ -23,6 +23,31 @@ def quarter_of(day: dt.date) -> str:
     return f"Quarter {q} {fy}/{(fy + 1) % 100:02d}"
 
 
+def quarter_start(day: dt.date) -> dt.date:
+    """First day of the financial quarter (April-June, July-September, ...) of ``day``."""
+    fy = day.year if day.month >= 4 else day.year - 1
+    month = 4 + 3 * (((day.month - 4) % 12) // 3)  # 4, 7, 10 or 13 (January next year)
+    return dt.date(fy + (month > 12), (month - 1) % 12 + 1, 1)
+
+
+def updates_in_quarter(strategy: Strategy, day: dt.date) -> list[Any]:
+    """Progress updates dated from the start of ``day``'s quarter up to ``day``, oldest first."""
+    from django.db.models import Q
+
+    from .models import ProgressUpdate
+
+    where = (
+        Q(activity__objective__priority__strategy=strategy)
+        | Q(milestone__activity__objective__priority__strategy=strategy)
+        | Q(measure__activity__objective__priority__strategy=strategy)
+    )
+    return list(
+        ProgressUpdate.objects.filter(where, date__gte=quarter_start(day), date__lte=day)
+        .select_related("activity", "milestone__activity", "measure__activity")
+        .order_by("date", "created_at")
+    )
+
+
 def measure_chart(view: services.MeasureView) -> dict[str, Any] | None:
     """An SVG line chart of a measure's values with its target and baseline (no inline style,
     for the Content Security Policy); the same figures are in the page's table."""
@@ -109,6 +134,8 @@ def context(strategy: Strategy, today: dt.date) -> dict[str, Any]:
         "measures": measures,
         "exceptions": exceptions,
         "budget": services.budget(strategy),
+        "quarter_start": quarter_start(today),
+        "quarter_updates": updates_in_quarter(strategy, today),
         "rules": {
             "due_soon_days": rules.DUE_SOON_DAYS,
             "stale_days": rules.STALE_DAYS,
