@@ -110,3 +110,14 @@ def test_westminster_wards_concentration_real_data(shared_data: Path) -> None:
     assert pp.top5["places"] == 1
     assert pp.top5["share"] == pytest.approx(pp.table["count"].iloc[0] / len(inc))
     assert 0.3 < pp.gini < 0.8
+
+
+def test_lsoa_population_falls_back_to_the_2011_census(tmp_path: Path) -> None:
+    from safercity.analytics.places import population_from_areas
+    from safercity.analytics.store import Workspace
+
+    with Workspace(tmp_path / "ws") as ws:
+        pop = population_from_areas(ws, "lsoa")
+    # ONS 2011 Census usual residents: City of London 001A had 1,465 (published KS101EW)
+    assert pop["E01000001"] == 1465
+    assert len(pop) == 34753  # every LSOA of England and Wales

@@ -84,12 +84,20 @@ def top_share(counts: Any, fraction: float) -> tuple[int, float]:
 
 def population_from_areas(workspace: Workspace, area_type: str) -> pd.Series:
     """Population by area code from the workspace's ``areas`` table (``area_type`` e.g. 'lsoa',
-    'ward'; case-insensitive). Areas with no population are left out."""
+    'ward'; case-insensitive). Areas with no population are left out. For LSOAs with no loaded
+    populations, the built-in 2011 Census usual residents of every England and Wales LSOA."""
     frame = workspace.con.execute(
         "SELECT code, population FROM areas WHERE lower(area_type) = lower(?) "
         "AND population IS NOT NULL",
         [area_type],
     ).df()
+    if frame.empty and area_type.lower() == "lsoa":
+        from safercity.analytics.geography import builtin_lsoas
+
+        census = builtin_lsoas().lookup["population"].dropna()
+        return pd.Series(census.astype(float).to_numpy(), index=census.index.astype(str)).rename(
+            "population"
+        )
     return pd.Series(
         frame["population"].astype(float).to_numpy(), index=frame["code"].astype(str)
     ).rename("population")
