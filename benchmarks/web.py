@@ -131,7 +131,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000, help="total requests (bound)")
     parser.add_argument("--seconds", type=float, default=60.0, help="time bound")
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads per worker")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 

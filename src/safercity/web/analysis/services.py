@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -107,12 +108,33 @@ def _store_key() -> tuple[Any, ...]:
     return (str(db), *stats)
 
 
+IMPORT_MARKER = "web-import-running"
+
+
+def import_running() -> bool:
+    """True while an import (in any server process) is writing: the marker file names a live
+    process. Readers in every process let go of the store so that the import can open it."""
+    marker = Path(settings.WORKSPACE) / IMPORT_MARKER
+    try:
+        pid = int(marker.read_text().strip() or "0")
+    except (OSError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _release_idle(now: float | None = None) -> None:
     """Close readers nobody uses (old versions at once, the current one when idle)."""
     now = time.monotonic() if now is None else now
+    busy = _writing or import_running()
     with _lock:
         for r in list(_readers):
-            stale = r is not _readers[-1] or now - r.last_used > IDLE_CLOSE_SECONDS or _writing
+            stale = r is not _readers[-1] or now - r.last_used > IDLE_CLOSE_SECONDS or busy
             if r.users == 0 and stale:
                 r.close()
                 _readers.remove(r)
@@ -120,15 +142,29 @@ def _release_idle(now: float | None = None) -> None:
 
 def _janitor() -> None:
     while True:
-        time.sleep(IDLE_CLOSE_SECONDS / 2)
+        time.sleep(1.0)
         _release_idle()
 
 
-threading.Thread(target=_janitor, name="duckdb-reader-janitor", daemon=True).start()
+_janitor_pid = 0
+
+
+def _ensure_janitor() -> None:
+    """One janitor thread per process (also in each worker forked by ``safercity serve``)."""
+    global _janitor_pid
+    if _janitor_pid != os.getpid():
+        _janitor_pid = os.getpid()
+        threading.Thread(target=_janitor, name="duckdb-reader-janitor", daemon=True).start()
 
 
 @contextmanager
 def _reader() -> Iterator[_Reader]:
+    _ensure_janitor()
+    if import_running() and not _writing:
+        _release_idle()
+        raise WorkspaceUnavailable(
+            "The workspace is being updated by an import. Try again in a minute."
+        )
     with _lock:
         if _writing:
             raise WorkspaceUnavailable(
@@ -194,8 +230,10 @@ def cached(name: str, compute: Callable[[], Any], *args: Any) -> Any:
 def writing() -> Iterator[None]:
     """Close this process's readers while an import writes to the store (DuckDB: one writer)."""
     global _writing
+    marker = Path(settings.WORKSPACE) / IMPORT_MARKER
     with _lock:
         _writing += 1
+        marker.write_text(str(os.getpid()))
         _lock.wait_for(lambda: all(r.users == 0 for r in _readers), timeout=60)
         for r in _readers:
             r.close()
@@ -205,6 +243,8 @@ def writing() -> Iterator[None]:
     finally:
         with _lock:
             _writing -= 1
+            if not _writing:
+                marker.unlink(missing_ok=True)
 
 
 def _rows(

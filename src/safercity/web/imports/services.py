@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,6 +25,7 @@ from .models import ImportJob
 
 _LOCK = threading.Lock()
 QUARANTINE_ROWS_SHOWN = 200
+OPEN_TIMEOUT_SECONDS = 60.0
 Progress = Callable[[int, int, str], None]
 
 
@@ -79,11 +81,28 @@ def _thread_main(pk: Any) -> None:
 
 def ingest(workspace: Path, paths: Sequence[Path], progress: Progress) -> dict[str, Any]:
     """The one call into the analytics library's importer (police.uk CSV/JSON, archives)."""
+    import duckdb
+
     from safercity.analytics.ingest import ingest_paths
+    from safercity.analytics.store import Workspace
     from safercity.web.analysis.services import writing
 
     with writing():
-        summary = ingest_paths(workspace, list(paths), progress=progress)
+        # Other server processes let go of the store within a second or two (see
+        # analysis.services.import_running); wait for them, then import.
+        deadline = time.monotonic() + OPEN_TIMEOUT_SECONDS
+        while True:
+            try:
+                ws = Workspace(workspace)
+                break
+            except duckdb.IOException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.25)
+        try:
+            summary = ingest_paths(ws, list(paths), progress=progress)
+        finally:
+            ws.close()
     result: dict[str, Any] = summary.as_dict()
     return result
 
