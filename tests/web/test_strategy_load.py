@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import USE_POSTGRES
 
+from conftest import USE_POSTGRES
 from safercity.strategy import dumps, load, parse, summary
 from safercity.web.audit.models import AuditEvent
 from safercity.web.strategy import models as sm
