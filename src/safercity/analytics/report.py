@@ -74,6 +74,7 @@ class FigureView:
     file: str
     table: TableView | None
     source: str = ""
+    full_table: TableView | None = None
 
 
 @dataclass
@@ -221,6 +222,7 @@ class _Builder:
         make_svg: Callable[[str], str],
         table: TableView | None,
         source: str = "",
+        full_table: TableView | None = None,
     ) -> Block:
         number = len(self.figures) + 1
         svg = make_svg(fig_id)
@@ -241,6 +243,7 @@ class _Builder:
             file=f"{self.figures_dir}/{fig_id}.svg",
             table=table,
             source=source,
+            full_table=full_table,
         )
         self.figures.append(fv)
         return Block("figure", figure=fv)
@@ -520,6 +523,30 @@ class _Builder:
             )
             mv = t.map_values
             names = [f"{a.lsoa_names.get(c, c)} ({c})" for c in mv["lsoa_code"]]
+            values = [float(v) for v in mv["incidents"]]
+            breaks = charts.class_breaks(values)
+            labels = charts.class_labels(breaks)
+            every = pd.DataFrame(
+                {
+                    "lsoa_name": [str(a.lsoa_names.get(c, c)) for c in mv["lsoa_code"]],
+                    "lsoa_code": list(mv["lsoa_code"]),
+                    "incidents": values,
+                    "map_class": [labels[charts.classify(v, breaks)] for v in values],
+                }
+            )
+            full_tv = table_view(
+                a,
+                f"theme-{slug}-places",
+                [
+                    ("lsoa_name", "LSOA", f_str),
+                    ("lsoa_code", "Code", f_str),
+                    ("incidents", "Incidents", f_int),
+                    ("map_class", "Map class (incidents)", f_str),
+                ],
+                frame=every,
+                caption=f"{t.title}: every LSOA on the map, with its shading class",
+            )
+            full_tv.id = f"table-theme-{slug}-map-all"
             blocks.append(
                 self.figure(
                     f"theme-{slug}-map",
@@ -531,13 +558,14 @@ class _Builder:
                     lambda fid: charts.area_map(
                         fid,
                         a.lsoa_geoms,
-                        [float(v) for v in mv["incidents"]],
+                        values,
                         names,
                         title=f"{t.title}: incidents by LSOA",
                         desc="Choropleth in five classes; see the table beside.",
                     ),
                     places_tv,
                     source="LSOA boundaries: ONS (December 2011), built into SaferCity",
+                    full_table=full_tv,
                 )
             )
         else:
