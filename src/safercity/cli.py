@@ -63,7 +63,10 @@ def print_json(obj: Any) -> None:
     sys.stdout.write("\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``safercity`` parser with every command, or, when ``command`` names a module of
+    :mod:`safercity.commands`, with that command alone (so ``safercity status`` does not import
+    what ``safercity assess`` needs)."""
     parser = argparse.ArgumentParser(
         prog="safercity",
         description="SaferCity: assess, plan, consult, deliver and monitor community safety.",
@@ -75,17 +78,24 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     import safercity.commands as commands_pkg
 
-    for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"safercity.commands.{info.name}")
+    names = sorted(
+        info.name
+        for info in pkgutil.iter_modules(commands_pkg.__path__)
+        if not info.name.startswith("_")
+    )
+    if command in names:
+        names = [command]
+    for name in names:
+        module = importlib.import_module(f"safercity.commands.{name}")
         module.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    first = next((w for w in words if not w.startswith("-")), None)
+    parser = build_parser(first)
+    args = parser.parse_args(words)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
