@@ -110,6 +110,15 @@ def test_parse_months() -> None:
         parse_months("2018-02:2017-01")
 
 
+def test_force_names_as_police_uk_writes_them() -> None:
+    city = area_polygons(force="City of London Police")
+    assert area_polygons(force="City of London") and len(city) >= 1
+    # the City of London is about 2.9 square km
+    assert 2.0e6 < sum(p.area for p in city) < 3.6e6
+    with pytest.raises(ValueError, match="no police force"):
+        area_polygons(force="Gotham City Police")
+
+
 def test_poly_param_is_lat_lng_pairs() -> None:
     square = shapely.box(529000, 180000, 530000, 181000)
     pairs = poly_param(square).split(":")

@@ -88,7 +88,9 @@ def area_polygons(
         shape = shapely.union_all(geo.polygons[np.isin(geo.codes, list(wanted))])
     elif force:
         lookup = geo.lookup
-        key = force.lower().removesuffix(" police").strip()
+        from safercity.analytics.ingest.police_uk import normalise_force
+
+        key = (normalise_force(force) or "").lower()
         codes = lookup.index[lookup["force"].str.lower() == key]
         if len(codes) == 0:
             raise ValueError(f"no police force called {force!r} in England and Wales")
