@@ -306,3 +306,31 @@ def test_geojson_and_svg_layers() -> None:
     svg = grid_svg(grid, cls, classes=True, title="Gi*")
     assert svg.startswith("<svg") and svg.count('fill="#d62f27"') == 2  # cell + legend
     assert "Cold spot, 95% confidence" in svg
+
+
+def test_concurrent_calls_from_threads_give_the_serial_results() -> None:
+    # the web server calls from several threads; numba's parallel kernels must not clash
+    from concurrent.futures import ThreadPoolExecutor
+
+    from safercity.analytics.near_repeat import Knox
+
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 3000, 400)
+    y = rng.uniform(0, 3000, 400)
+    t = rng.integers(0, 60, 400)
+    grid = Grid.from_extent(0, 0, 3000, 3000, 100)
+    counts = grid_counts(x, y, grid)
+
+    def work(i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        kde = KernelDensity(x, y, grid, bandwidth=300.0, method="direct")
+        gi = GiStar(counts, permutations=99, seed=i % 2)
+        k = Knox(x, y, t, [0, 100, 200, math.inf], [0, 7, 14], permutations=19, seed=i % 2)
+        assert gi.p_sim is not None
+        return kde.density, gi.p_sim, k.p_values
+
+    serial = [work(i) for i in range(2)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(work, range(6)))
+    for i, res in enumerate(parallel):
+        for a, b in zip(res, serial[i % 2], strict=True):
+            np.testing.assert_array_equal(a, b)

@@ -49,6 +49,8 @@ import numpy.typing as npt
 from scipy import fft as sp_fft
 from scipy import ndimage, stats
 
+from safercity.analytics.near_repeat import PARALLEL_LOCK
+
 F = TypeVar("F", bound=Callable[..., Any])
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -461,20 +463,21 @@ class KernelDensity:
             method = "direct" if direct_cost <= fft_cost else "fft"
         self.method = method
         if method == "direct":
-            dens = _scatter_kde(
-                xa,
-                ya,
-                w,
-                grid.x0 + 0.5 * cs,
-                grid.y0 + 0.5 * cs,
-                cs,
-                grid.nrows,
-                grid.ncols,
-                self.bandwidth,
-                kernel == "quartic",
-                # one buffer per thread, unless the grid is huge
-                max(1, numba.get_num_threads()) if grid.size <= 10_000_000 else 1,
-            )
+            with PARALLEL_LOCK:
+                dens = _scatter_kde(
+                    xa,
+                    ya,
+                    w,
+                    grid.x0 + 0.5 * cs,
+                    grid.y0 + 0.5 * cs,
+                    cs,
+                    grid.nrows,
+                    grid.ncols,
+                    self.bandwidth,
+                    kernel == "quartic",
+                    # one buffer per thread, unless the grid is huge
+                    max(1, numba.get_num_threads()) if grid.size <= 10_000_000 else 1,
+                )
             h2 = self.bandwidth**2
             const = 3.0 / (math.pi * h2) if kernel == "quartic" else 1.0 / (2.0 * math.pi * h2)
             self.density: FloatArray = np.maximum(dens * const, 0.0) * 1e6
@@ -764,20 +767,21 @@ class _GiStarCore:
         smaller = np.empty(n, dtype=np.int64)  # simulations <= observed
         mean_g = np.empty(G)
         sd_g = np.empty(G)
-        _crand_groups(
-            np.ascontiguousarray(y),
-            exemplar,
-            np.minimum(draws, M.shape[1]),
-            np.ascontiguousarray(own),
-            M,
-            starts,
-            order.astype(np.int64),
-            np.ascontiguousarray(wy),
-            larger,
-            smaller,
-            mean_g,
-            sd_g,
-        )
+        with PARALLEL_LOCK:
+            _crand_groups(
+                np.ascontiguousarray(y),
+                exemplar,
+                np.minimum(draws, M.shape[1]),
+                np.ascontiguousarray(own),
+                M,
+                starts,
+                order.astype(np.int64),
+                np.ascontiguousarray(wy),
+                larger,
+                smaller,
+                mean_g,
+                sd_g,
+            )
         self.larger = larger
         self.smaller = smaller
         folded = np.minimum(larger, smaller)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar, cast
 
@@ -40,6 +41,11 @@ import numpy.typing as npt
 import pandas as pd
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# numba's parallel kernels are only thread-safe with the tbb/omp threading layers; the web
+# server may call from several threads, so parallel kernels (here and in hotspots) run one at
+# a time per process
+PARALLEL_LOCK = threading.Lock()
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -619,7 +625,8 @@ class Knox:
             out = np.zeros((time_rows.shape[0], rows, T), dtype=np.int64)
             if pairs is not None:
                 for pi, pj, pb in pairs:
-                    _count_pairs_batch(pi, pj, pb, time_rows, tb, rows, out)
+                    with PARALLEL_LOCK:
+                        _count_pairs_batch(pi, pj, pb, time_rows, tb, rows, out)
             return out
 
         def assemble(raw: IntArray) -> IntArray:
