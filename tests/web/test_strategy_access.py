@@ -138,6 +138,12 @@ def test_bodies_an_agency_acts_for() -> None:
         members=["council"],
     )
     other = BodyFactory(partnership=p, key="yot", name="Youth Offending Team")
+    # a thematic subgroup of a group the council is a member of is not the council's
+    subgroup = BodyFactory(
+        partnership=p, key="subgroup", name="Night Time Economy Group", category=sm.Body.GOVERNANCE
+    )
+    subgroup.parent = group
+    subgroup.save()
 
     class Person:
         is_authenticated = True
@@ -255,3 +261,27 @@ def test_administrator_links_an_agency_to_a_body(client: Any, make_user: Any) ->
     )
     assert client.post(url, {**data, "link": "unlink"}).status_code == 302
     assert not services.can_update_activity(owner, made["activity"])
+
+
+def test_who_updates_what_in_westminster(make_user: Any) -> None:
+    from test_strategy_load import WESTMINSTER
+
+    from safercity.strategy import load
+
+    model = load(WESTMINSTER)
+    strategy = services.load(model).strategy
+    leads = {a.id: set(a.lead) for _, a in model.activities()}
+    police = make_user("action_owner", agency=_agency("Metropolitan Police Service"))
+    mine = {a.key for a in sm.Activity.objects.filter(pk__in=services.led_by_me(police, strategy))}
+    # the MPS by its other name, and its ASSET team (a part of it)
+    assert mine == {k for k, v in leads.items() if v & {"metropolitan-police", "mps-asset"}}
+    assert len(mine) == 9
+    council = make_user("action_owner", agency=_agency("Westminster City Council"))
+    mine = {a.key for a in sm.Activity.objects.filter(pk__in=services.led_by_me(council, strategy))}
+    assert mine == {k for k, v in leads.items() if "lyps" in v}  # its Locality Young People Service
+    # probation is a member of the board, which leads no activity; the board's subgroups are not
+    # probation's
+    probation = make_user("action_owner", agency=_agency("Probation Service (London)"))
+    assert services.led_by_me(probation, strategy) == set()
+    board = make_user("board_member", agency=_agency("Victim Support"))
+    assert services.led_by_me(board, strategy) == set()

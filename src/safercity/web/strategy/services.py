@@ -693,8 +693,8 @@ def _names(body: Body) -> set[str]:
 def bodies_for(user: Any, partnership: Partnership) -> set[Any]:
     """Ids of the bodies a user acts for: bodies linked to the user's agency (explicitly, or by
     name: its name, abbreviation or other names equal the agency's name without any
-    parenthesised suffix), their parts (``parent`` chain), and the governance bodies of which
-    such an agency is a member."""
+    parenthesised suffix), the agencies that are parts of them (``parent`` chain), and the
+    governance bodies of which such a body is a member (not those bodies' subgroups)."""
     agency = getattr(user, "agency", None)
     if agency is None:
         return set()
@@ -706,20 +706,22 @@ def bodies_for(user: Any, partnership: Partnership) -> set[Any]:
         if wanted in _names(b) or any(a.pk == agency.pk for a in b.account_agencies.all())
     }
     direct_keys = {b.key for b in bodies if b.pk in direct}
-    for b in bodies:
-        if b.category == Body.GOVERNANCE and direct_keys & set(b.members):
-            direct.add(b.pk)
     by_pk = {b.pk: b for b in bodies}
     out = set(direct)
-    for b in bodies:
+    for b in bodies:  # the parts of an agency (a service of the council ...), agencies only
+        if b.category != Body.AGENCY:
+            continue
         seen = set()
         parent = b.parent_id
-        while parent is not None and parent not in seen:
+        while parent is not None and parent not in seen and parent in by_pk:
             if parent in direct:
                 out.add(b.pk)
                 break
             seen.add(parent)
-            parent = by_pk[parent].parent_id if parent in by_pk else None
+            parent = by_pk[parent].parent_id
+    for b in bodies:  # governance bodies the agency is a member of (not their subgroups)
+        if b.category == Body.GOVERNANCE and direct_keys & set(b.members):
+            out.add(b.pk)
     return out
 
 
