@@ -216,3 +216,67 @@ def test_cli_load_again_export_and_report(
     assert "Safer Westminster Partnership" in text
     assert cli.main(["strategy", "export", str(WESTMINSTER), "--from-db", *ws]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_round_trip_of_every_kind_of_field(westminster: Any) -> None:
+    """Parts the Westminster file does not use: an analytics measure with a dated baseline, an
+    owner-entered measure with its owner, values and updates, a milestone with a start."""
+    data = westminster.model_dump(mode="json")
+    activity = data["priorities"][0]["action_plan"]["objectives"][0]["activities"][0]
+    activity["milestones"][0] |= {
+        "start": "2011-04-30",
+        "start_as_written": "2011/12",  # occurs in the milestone text
+        "updates": [
+            {"date": "2011-05-01", "author": "A N Other", "status": "on_track", "narrative": "Go"}
+        ],
+    }
+    activity["measures"] = [
+        {
+            "id": "nte-violence-12m",
+            "description": "Violence against the person in the NTE, rolling 12 months",
+            "as_written": "Reduce violent crime associated with the night time economy by 2014",
+            "unit": "offences",
+            "direction": "reduce",
+            "baseline": {"value": 5120, "date": "2010-12-01", "period": "2010", "source": "MPS"},
+            "target": 4800,
+            "due": "2014-03-31",
+            "due_as_written": "2014",
+            "data_source": {
+                "kind": "analytics",
+                "category": ["Violence and sexual offences"],
+                "theme": "night time economy",
+                "area": "Westminster",
+                "period": "rolling_12_months",
+            },
+        },
+        {
+            "id": "nte-messages",
+            "description": "Premises showing the messages",
+            "as_written": "Premises showing responsible drinking messages",
+            "unit": "premises",
+            "data_source": {
+                "kind": "owner_entered",
+                "owner": "communications-team",
+                "evidence": "Licensing visits",
+                "values": [
+                    {"date": "2011-09-30", "value": 40, "entered_by": "Comms", "evidence": "Visits"}
+                ],
+            },
+            "updates": [
+                {
+                    "date": "2011-10-01",
+                    "author": "Comms",
+                    "status": "at_risk",
+                    "narrative": "Slow",
+                    "evidence": "Minutes",
+                }
+            ],
+        },
+    ]
+    text = dumps(parse(dumps(westminster.model_validate(data))))
+    model = parse(text)
+    strategy = services.load(model).strategy
+    assert dumps(services.export(strategy)) == text
+    measure = sm.Measure.objects.get(key="nte-violence-12m")
+    assert measure.source_kind == "analytics" and measure.query["theme"] == "night time economy"
+    assert sm.Measure.objects.get(key="nte-messages").owner.key == "communications-team"
