@@ -196,7 +196,7 @@ def test_area_mask_and_lsoa_gi_star(
     wake = rows[rows.local_authority == "Wakefield"]
     assert out["lsoas"] > 200
     assert out["incidents"] + out["incidents_outside_these_lsoas"] == len(wake)
-    # default 9,999 permutations: enough for FDR over 209 areas
+    # default permutations: enough for FDR over 209 areas (2 x 209 / 0.1 -> 9,999)
     assert out["note"] is None
     assert out["top_areas"][0]["class"].startswith("Hot spot")
     assert out["gi_star"]["permutations"] == 9999

@@ -584,10 +584,20 @@ def _random_draws(n_pool: int, k: int, permutations: int, seed: int | None) -> I
     """``permutations`` rows of ``k`` distinct indices drawn from ``range(n_pool)``."""
     rng = np.random.default_rng(seed)
     k = min(k, n_pool)
-    out = np.empty((permutations, k), dtype=np.int64)
-    for p in range(permutations):
-        out[p] = rng.choice(n_pool, size=k, replace=False)
-    return out
+    if k * k > n_pool:  # small pools: sample each row without replacement directly
+        out = np.empty((permutations, k), dtype=np.int64)
+        for p in range(permutations):
+            out[p] = rng.choice(n_pool, size=k, replace=False)
+        return out
+    # large pools: draw with replacement and redraw the (rare) rows with a repeat; accepting
+    # only rows without repeats is exactly sampling without replacement
+    out = rng.integers(0, n_pool, size=(permutations, k), dtype=np.int64)
+    while True:
+        srt = np.sort(out, axis=1)
+        bad = np.nonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))[0]
+        if bad.size == 0:
+            return out
+        out[bad] = rng.integers(0, n_pool, size=(bad.size, k), dtype=np.int64)
 
 
 @_njit()
@@ -723,8 +733,8 @@ class _GiStarCore:
         self.fdr = fdr
         self.cardinality = card
         total = float(y.sum())
-        mean = total / n
-        var = float((y * y).sum()) / n - mean * mean
+        mean = np.float64(total) / n  # numpy floats: an all-zero grid gives NaN, not an error
+        var = np.float64((y * y).sum()) / n - mean * mean
         with np.errstate(divide="ignore", invalid="ignore"):
             self.Gs = wy / total
             self.EGs = card / n
@@ -786,8 +796,9 @@ class _GiStarCore:
         self.smaller = smaller
         folded = np.minimum(larger, smaller)
         self.p_sim = (folded + 1.0) / (P + 1.0)
-        self.EG_sim = mean_g[group] / total
-        self.seG_sim = sd_g[group] / total
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.EG_sim = mean_g[group] / total
+            self.seG_sim = sd_g[group] / total
         with np.errstate(divide="ignore", invalid="ignore"):
             self.z_sim = (self.Gs - self.EG_sim) / self.seG_sim
         self.groups = G

@@ -75,11 +75,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--permutations",
         type=int,
-        default=9999,
-        help="Gi* conditional permutations, 0 for analytic p-values (default: %(default)s; "
-        "cells with the same count share draws, so this is cheap; the smallest attainable "
-        "p-value is 2/(permutations+1), and false discovery rate control over many cells "
-        "needs small ones: the output says when more are needed)",
+        default=None,
+        help="Gi* conditional permutations, 0 for analytic p-values (default: enough that "
+        "the smallest attainable p-value, 2/(permutations+1), can pass false discovery rate "
+        "control at 90%% over all the cells: at least 9,999, at most 999,999; cells with the "
+        "same count share draws, so this stays cheap)",
     )
     parser.add_argument("--seed", type=int, default=settings.get("seed"))
     parser.add_argument(
@@ -221,7 +221,11 @@ def _run_lsoa(args: argparse.Namespace) -> int:
     outside = int(len(frame) - counts.sum())
     try:
         gi = GiStarPolygons(
-            counts, geoms, permutations=args.permutations, seed=args.seed, fdr=not args.no_fdr
+            counts,
+            geoms,
+            permutations=_auto_permutations(args.permutations, len(codes), not args.no_fdr),
+            seed=args.seed,
+            fdr=not args.no_fdr,
         )
     except ValueError as exc:
         raise UserError(str(exc)) from None
@@ -341,6 +345,15 @@ def _evaluate(
     }
 
 
+def _auto_permutations(requested: int | None, tests: int, fdr: bool) -> int:
+    """The permutations to run: as requested, or enough for FDR over ``tests`` cells."""
+    if requested is not None:
+        return requested
+    need = 2.0 * tests / 0.10 if fdr else 20.0
+    digits = max(4, min(6, math.ceil(math.log10(need + 1))))
+    return int(10**digits - 1)
+
+
 def _resolution_note(permutations: int, tests: int, fdr: bool) -> str | None:
     """Warn when the smallest permutation p-value cannot pass the FDR or 99% thresholds."""
     if permutations <= 0:
@@ -365,7 +378,7 @@ def _finite(v: float) -> float | None:
 def run(args: argparse.Namespace) -> int:
     if args.cell_size <= 0:
         raise UserError("--cell-size must be a positive number of metres")
-    if args.permutations < 0:
+    if args.permutations is not None and args.permutations < 0:
         raise UserError("--permutations must be 0 or more")
     if args.bandwidth is not None and args.bandwidth <= 0:
         raise UserError("--bandwidth must be a positive number of metres")
@@ -417,7 +430,9 @@ def run(args: argparse.Namespace) -> int:
             cell_size=grid.cell_size,
             distance_band=args.distance_band,
             mask=mask,
-            permutations=args.permutations,
+            permutations=_auto_permutations(
+                args.permutations, int(grid.size if mask is None else mask.sum()), not args.no_fdr
+            ),
             seed=args.seed,
             fdr=not args.no_fdr,
         )
