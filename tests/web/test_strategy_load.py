@@ -189,6 +189,10 @@ def test_cli_load_again_export_and_report(
 
     monkeypatch.setenv("SAFERCITY_WORKSPACE", str(tmp_path))
     ws = ["--workspace", str(tmp_path)]
+    assert cli.main(["strategy", "export", "--from-db", *ws]) == 2
+    assert "no strategy is loaded" in capsys.readouterr().err
+    assert cli.main(["strategy", "report", "--out", str(tmp_path / "r.html"), *ws]) == 2
+    assert "no strategy is loaded" in capsys.readouterr().err
     assert cli.main(["strategy", "load", str(WESTMINSTER), "--json", *ws]) == 0
     assert json.loads(capsys.readouterr().out)["created"] > 250
     assert cli.main(["strategy", "load", str(WESTMINSTER), "--json", *ws]) == 0
