@@ -106,6 +106,8 @@ def test_count_measure_significance_from_baseline() -> None:
     assert exact_conditional_test(60, 100) == pytest.approx(0.00190, abs=3e-4)
     assert r.comparison is not None and r.comparison.p_etest < 0.01
     assert r.significant is True
+    assert r.statement.startswith("60 offences, down 40.0% on 100 (E-test p = ")
+    assert r.statement.endswith("a real change at 0.05)")
     # 95 against 100: within normal variation
     r = m.MeasureRating([(D(2012, 3, 31), 95.0)], today, baseline=100, unit="offences")
     assert r.significant is False

@@ -201,6 +201,8 @@ class MeasureRating:
         Latest value against the baseline (two-sided E-test, equal exposures: both are counts
         over a period of the same length), for count measures with a baseline.
     significant : bool or None
+    statement : str
+        The comparison in words, in the measure's unit ("" without a comparison).
     """
 
     def __init__(
@@ -246,6 +248,10 @@ class MeasureRating:
         if self.is_count and base is not None and self.latest is not None:
             self.comparison = PoissonComparison(int(self.latest), int(base), alpha=alpha)
             self.significant = self.comparison.significant
+        #: e.g. "60 offences, down 40.0% on 100 (E-test p = 0.0012: a real change at 0.05)"
+        self.statement = (
+            self.comparison.statement(unit.strip() or "counts") if self.comparison else ""
+        )
         self.rag, self.label, self.reason = self._rate()
 
     def _better(self) -> int:
