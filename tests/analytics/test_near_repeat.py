@@ -73,6 +73,31 @@ def test_two_events_hand_checked_nrc_pathological_case() -> None:
     assert k100.observed[2, 1] == 1 and k100.observed.sum() == 1  # "101 to 200"
 
 
+def test_nrc_mode_uses_whole_days() -> None:
+    # 23:00 and 01:00 the next day are 2 hours apart but on dates one day apart, as the NRC sees
+    k = Knox.near_repeat_calculator(
+        [0.0, 0.0],
+        [0.0, 50.0],
+        ["2019-01-01 23:00", "2019-01-02 01:00"],
+        spatial_bandwidth=100,
+        spatial_bands=1,
+        temporal_bandwidth=1,
+        temporal_bands=2,
+        permutations=0,
+    )
+    assert k.time_labels == ["0 to 1", "2 to 2", "More than 2"]
+    np.testing.assert_array_equal(k.observed[1], [0, 1, 0])  # [1, 2) days: "2 to 2"
+    generic = Knox(
+        [0.0, 0.0],
+        [0.0, 50.0],
+        ["2019-01-01 23:00", "2019-01-02 01:00"],
+        [0, 100],
+        [0, 1, 2],
+        permutations=0,
+    )
+    np.testing.assert_array_equal(generic.observed, [[1, 0]])  # 2 hours: [0, 1) days
+
+
 def test_four_events_hand_checked_both_metrics() -> None:
     # points: A(0,0) d0, B(3,4) d2, C(0,10) d10, D(3,4) d30 (same place as B)
     x = [0.0, 3.0, 0.0, 3.0]

@@ -702,7 +702,8 @@ class Knox:
         The NRC adds a "Same location" band and "More than" bands. Its band "1 to 100" metres
         is computed as [1, 100) and "101 to 200" as [100, 200); "0 to 7" days as [0, 7) and
         "8 to 14" as [7, 14) (Steenbeek 2019 showed the NRC's tables are computed on these
-        intervals). This mode reproduces the NRC's observed table exactly, under its labels.
+        intervals). Like the NRC, it uses dates only (a time of day is dropped). This mode
+        reproduces the NRC's observed table exactly, under its labels.
         """
         if spatial_bandwidth <= 1 or temporal_bandwidth <= 0:
             raise ValueError("the spatial bandwidth must exceed 1 m and the temporal one 0 days")
@@ -722,10 +723,12 @@ class Knox:
             lo = 0 if k == 0 else tbw * k + 1
             tlabels.append(f"{_fmt(lo)} to {_fmt(tbw * (k + 1))}")
         tlabels.append(f"More than {_fmt(tbw * temporal_bands)}")
+        # the NRC reads dates only: times of day are dropped, so intervals are whole days
+        whole_days = np.floor(to_days(dates))
         result = cls(
             x,
             y,
-            dates,
+            whole_days,
             sbreaks,
             tbreaks,
             metric=metric,
@@ -775,6 +778,7 @@ class Knox:
             ratio = float(self.knox_ratio[s, 0])
             p = float(self.p_values[s, 0])
             days = _fmt(float(tb[run]))
+            unit = "day" if float(tb[run]) == 1 else "days"
             if self.nrc is not None and s == 0:
                 where = "At the same location as"
                 tail = "a repeat"
@@ -788,7 +792,7 @@ class Knox:
                 tail = "another"
             sentences.append(
                 f"{where} {article} {event}, the risk of {tail} is "
-                f"{(ratio - 1) * 100:.0f}% higher for up to {days} days "
+                f"{(ratio - 1) * 100:.0f}% higher for up to {days} {unit} "
                 f"(Knox ratio {ratio:.2f}, p = {p:.3f})."
             )
         if not sentences:
