@@ -94,9 +94,10 @@ def test_coverage_counts(assessment: Assessment) -> None:
 def test_themes_places_and_missing_fields(assessment: Assessment) -> None:
     by = {t.name: t for t in assessment.themes}
     nte = by["night-time-economy"]
-    # NTE categories include robbery and drugs; its wards are West End and "St James's" -
-    # this data (like police.uk's) spells it "St. James's", so only West End drugs match
-    assert nte.change.this == 12
+    # NTE categories include robbery and drugs; its wards are West End and St James's, listed in
+    # both spellings (this data, like police.uk's and the GLA's, writes "St. James's"): the 12
+    # West End drug offences and the 12 St. James's robberies
+    assert nte.change.this == 24
     # ... and the report says so
     assert nte.unmatched_areas == ["ward name \u201cSt James's\u201d"]
     assert "St James's or" not in nte.definition and "\u201cWest End\u201d" in nte.definition
