@@ -196,3 +196,32 @@ def test_csrf_is_enforced(make_user: Any) -> None:
     response = strict.post(reverse("accounts:login"), {"username": "x", "password": "y"})
     assert response.status_code == 403
     assert "Your form has expired" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_session_expires_after_idle_time_and_is_refreshed_while_active(
+    client: Any, make_user: Any, settings: Any
+) -> None:
+    import time
+
+    from django.contrib.sessions.models import Session
+
+    assert settings.SESSION_COOKIE_AGE == 30 * 60 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    client.force_login(make_user("analyst"))
+    client.get(reverse("core:home"))
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+    # active again within the minute: no write (the expiry stays)
+    response = client.get(reverse("core:home"))
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert Session.objects.get(session_key=key).expire_date == first
+    # active after more than a minute: the expiry moves forward
+    session = client.session
+    session["_touched"] = int(time.time()) - 120
+    session.save()
+    response = client.get(reverse("core:home"))
+    assert settings.SESSION_COOKIE_NAME in response.cookies
+    assert Session.objects.get(session_key=key).expire_date > first
+    # an expired session is a signed-out visitor
+    Session.objects.filter(session_key=key).update(expire_date=first.replace(year=2000))
+    assert client.get(reverse("analysis:overview")).status_code == 302

@@ -1,0 +1,89 @@
+"""``safercity serve`` really serves: waitress, static files by WhiteNoise, headers, workers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CSS = REPO / "src" / "safercity" / "web" / "static" / "vendor" / "govuk" / "safercity.css"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_pages_and_static_files(
+    tmp_path: Path, synthetic_workspace: Path, workers: int
+) -> None:
+    if not CSS.exists():
+        pytest.fail(f"{CSS} is missing: run `bash scripts/build-static.sh` (make setup does)")
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    log_file = log.open("w")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
+        "SECRET_KEY": "serve-test-" + "s" * 50,
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "safercity.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--workspace",
+            str(synthetic_workspace),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log_file,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                with urllib.request.urlopen(base + "/", timeout=2) as home:
+                    body = home.read().decode()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    pytest.fail(log.read_text())
+                time.sleep(0.2)
+        else:
+            pytest.fail("safercity serve did not answer within 30 s")
+        assert home.status == 200
+        assert home.headers["Server"] == "SaferCity"
+        assert "script-src 'self'" in home.headers["Content-Security-Policy"]
+        assert "SaferCity" in body
+        with urllib.request.urlopen(base + "/static/vendor/govuk/safercity.css", timeout=5) as css:
+            assert css.status == 200 and css.headers["Content-Type"].startswith("text/css")
+            assert b"GDS Transport" not in css.read()  # not a GOV.UK service: no GOV.UK font
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(base + "/no-such-page/", timeout=5)
+        assert err.value.code == 404
+        err.value.close()
+        for _ in range(2 * workers):  # several connections: every worker answers
+            with urllib.request.urlopen(base + "/accessibility/", timeout=5) as page:
+                assert page.status == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log_file.close()
+    assert server.returncode in (0, -15)
