@@ -69,7 +69,7 @@ INSTALLED_APPS = [
 ]
 # Domain apps built beside this foundation (strategy, cases, consultation) join when present:
 # each is a package safercity/web/<name>/ with apps.py (and urls.py, served under /<name>/).
-OPTIONAL_APPS = ("strategy", "cases", "consultation")
+OPTIONAL_APPS = ("strategy", "cases", "consultation", "reports")
 INSTALLED_APPS += [
     f"safercity.web.{name}" for name in OPTIONAL_APPS if (BASE_DIR / name / "apps.py").is_file()
 ]
