@@ -14,7 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -210,11 +210,27 @@ def store() -> Iterator[duckdb.DuckDBPyConnection]:
             cur.close()
 
 
+_previous_results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+
 def cached(name: str, compute: Callable[[], Any], *args: Any) -> Any:
-    """``compute()`` once per version of the store (results change only when the store does)."""
-    with _reader() as reader:
-        key = (name, *args)
+    """``compute()`` once per version of the store (results change only when the store does).
+
+    While an import writes, results already computed from the store as it was are served
+    (other requests answer 503 until the import finishes).
+    """
+    global _previous_results
+    key = (name, *args)
+    with ExitStack() as stack:
+        try:
+            reader = stack.enter_context(_reader())
+        except WorkspaceUnavailable:
+            with _lock:
+                if key in _previous_results and (_writing or import_running()):
+                    return _previous_results[key]
+            raise
         with _lock:
+            _previous_results = reader.results
             if key in reader.results:
                 reader.results.move_to_end(key)
                 return reader.results[key]
