@@ -12,18 +12,22 @@ from pathlib import Path
 import pytest
 
 
-@pytest.mark.slow
-def test_demo_sets_up_everything_from_embedded_data(tmp_path: Path) -> None:
-    ws = tmp_path / "ws"
+def run_demo(ws: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SAFERCITY_", "DJANGO_"))}
-    proc = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "safercity", "demo", "--workspace", str(ws), "--no-serve"],
         capture_output=True,
         text=True,
         check=False,
-        cwd=tmp_path,
+        cwd=ws.parent,
         env=env,
     )
+
+
+@pytest.mark.slow
+def test_demo_sets_up_everything_from_embedded_data(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    proc = run_demo(ws)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "username analyst" in proc.stdout
     status = subprocess.run(
@@ -36,13 +40,6 @@ def test_demo_sets_up_everything_from_embedded_data(tmp_path: Path) -> None:
     assert (ws / "reports" / "leeds-2018-07.html").is_file()
     assert (ws / "reports" / "leeds-2018-07.pdf").stat().st_size > 10_000
     # idempotent: a second run imports nothing new and still succeeds
-    again = subprocess.run(
-        [sys.executable, "-m", "safercity", "demo", "--workspace", str(ws), "--no-serve"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-        env=env,
-    )
+    again = run_demo(ws)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "already imported" in again.stdout

@@ -13,25 +13,13 @@ import numpy as np
 import pytest
 
 from safercity.analytics.ingest import ingest_paths
+from safercity.analytics.ingest.police_uk import STREET_COLUMNS
 from safercity.analytics.store import Workspace
 
 pytestmark = pytest.mark.shared_data
 
 WY = "police-uk/west-yorkshire"
-STREET_HEADER = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-)
+STREET_HEADER = STREET_COLUMNS
 
 
 def rows_of(path: Path) -> list[dict[str, str]]:

@@ -25,7 +25,8 @@ from safercity.analytics.ingest.files import InputFile
 from safercity.analytics.ingest.staging import create_empty
 from safercity.analytics.store import first_row
 
-STREET_COLUMNS = (
+#: the columns every police.uk crime file (street and outcomes) starts with
+_CRIME_FILE_COLUMNS = (
     "Crime ID",
     "Month",
     "Reported by",
@@ -35,22 +36,9 @@ STREET_COLUMNS = (
     "Location",
     "LSOA code",
     "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
 )
-OUTCOME_COLUMNS = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Outcome type",
-)
+STREET_COLUMNS = (*_CRIME_FILE_COLUMNS, "Crime type", "Last outcome category", "Context")
+OUTCOME_COLUMNS = (*_CRIME_FILE_COLUMNS, "Outcome type")
 STOP_SEARCH_COLUMNS = (
     "Type",
     "Date",
