@@ -203,6 +203,10 @@ def run(pk: Any) -> None:
                 "tables": len(written.tables),
                 "manifest": written.manifest.name,
             }
+            summary["recommended"] = [
+                {"title": str(r["title"]), "reasons": str(r["reasons"])}
+                for _, r in a.recommended.iterrows()
+            ]
             summary["software"] = manifest.get("software", {})
             summary["seeds"] = manifest.get("seeds", {})
             _set(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -105,12 +105,10 @@ def report_file(request: HttpRequest, pk: UUID, name: str) -> HttpResponse:
     if suffix in {".pdf", ".html"}:
         filename = f"strategic-assessment-{_slug(report.area)}-{report.period.replace(':', '-to-')}"
         filename += suffix
-    response = FileResponse(
-        path.open("rb"),
-        content_type=services.CONTENT_TYPES[suffix],
-        as_attachment=download,
-        filename=filename,
-    )
+    # read whole (reports are a few MB at most): no file handle left open after the response
+    response = HttpResponse(path.read_bytes(), content_type=services.CONTENT_TYPES[suffix])
+    disposition = "attachment" if download else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     if suffix in {".html", ".svg"}:
         response["Content-Security-Policy"] = REPORT_CSP
     return response
