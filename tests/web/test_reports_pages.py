@@ -269,3 +269,24 @@ def test_every_reports_view_states_who_may_use_it() -> None:
     assert {f"reports:{p.name}" for p in urls.urlpatterns} == set(URL_DECISIONS)
     for p in urls.urlpatterns:
         assert getattr(p.callback, "capability", None) in {"read_reports", "generate_reports"}
+
+
+def test_a_report_the_engine_refuses_is_shown_as_failed(
+    client: Any, make_user: Any, settings: Any
+) -> None:
+    """A period before the data: the engine's own message is on the report, no files."""
+    settings.REPORTS_INLINE = True
+    client.force_login(make_user("analyst"))
+    response = client.post(reverse("reports:new"), {"area": "Westminster", "period": "2010"})
+    assert response.status_code == 200  # "2010" is not START:END
+    response = client.post(
+        reverse("reports:new"), {"area": "Westminster", "period": "2010-01:2010-12"}
+    )
+    report = AssessmentReport.objects.get()
+    assert response.status_code == 302
+    assert report.status == AssessmentReport.Status.FAILED
+    assert "no incidents for area 'Westminster' up to 2010-12" in report.error
+    page = client.get(reverse("reports:report", kwargs={"pk": report.pk})).content.decode()
+    assert "Failed" in page and "no incidents for area" in page
+    assert "hx-get" not in page and "Read the report" not in page
+    assert len(_audit_rows(report)) == 1

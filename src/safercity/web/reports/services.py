@@ -167,6 +167,7 @@ def run(pk: Any) -> None:
             status=AssessmentReport.Status.RUNNING,
             progress=1,
             message="Reading the workspace",
+            error="",
             started_at=timezone.now(),
         )
         done = 0
@@ -175,7 +176,7 @@ def run(pk: Any) -> None:
             nonlocal done
             done += 1
             pct = max(1, min(99, round(100 * done / TOTAL_STEPS)))
-            _set(report, progress=pct, message=f"Step {done} of {TOTAL_STEPS}: {name}")
+            _set(report, progress=pct, message=f"Step {done} of {TOTAL_STEPS}: {name}"[:300])
 
         try:
             ws = _open_store()
@@ -241,7 +242,7 @@ def _set(report: AssessmentReport, **fields: Any) -> None:
 def recover_interrupted(now: dt.datetime | None = None) -> int:
     """Mark reports that stopped moving (left by a stopped server) as failed."""
     cutoff = (now or timezone.now()) - STALE_AFTER
-    return AssessmentReport.objects.filter(
+    count: int = AssessmentReport.objects.filter(
         status__in=[AssessmentReport.Status.RUNNING, AssessmentReport.Status.QUEUED],
         updated_at__lt=cutoff,
     ).update(
@@ -250,6 +251,7 @@ def recover_interrupted(now: dt.datetime | None = None) -> int:
         error="The server stopped before this report finished. Generate it again.",
         finished_at=timezone.now(),
     )
+    return count
 
 
 def report_file(report: AssessmentReport, name: str) -> Path | None:
