@@ -113,7 +113,11 @@ def read_raw(
         bad = pd.DataFrame(
             {
                 "line": [r[0] for r in rejects],
-                "field": [r[2] for r in rejects],
+                # a column-count error belongs to the row, not to one field
+                "field": [
+                    None if r[1] in ("TOO MANY COLUMNS", "MISSING COLUMNS") else r[2]
+                    for r in rejects
+                ],
                 "reason": [_reject_reason(r[1], r[4]) for r in rejects],
                 "raw": [r[3] for r in rejects],
             }
