@@ -576,14 +576,34 @@ def _hotspots(filters: Filters, cell_size_m: int = 250) -> dict[str, Any]:
         ]
     peak = cells[0]["count"] if cells else 0
     _add_wgs84(cells, size)
+    classes = _quantile_classes([c["count"] for c in cells])
     for c in cells:
-        c["band"] = _band(c["count"], peak)
+        c["band"] = next(k for k, (lo, hi) in enumerate(classes, start=1) if c["count"] <= hi)
     return {
+        "classes": [
+            {"band": k, "low": lo, "high": hi} for k, (lo, hi) in enumerate(classes, start=1)
+        ],
         "cell_size_m": size,
         "cells": cells,
         "peak": peak,
         "boundaries": _boundaries_geojson(boundaries),
     }
+
+
+def _quantile_classes(counts: list[int], k: int = 5) -> list[tuple[int, int]]:
+    """Up to ``k`` classes of cell counts with about equal numbers of cells in each (quantile
+    breaks), so that one extreme cell does not wash out the rest of the map."""
+    if not counts:
+        return []
+    ordered = sorted(counts)
+    n = len(ordered)
+    highs: list[int] = []
+    for q in range(1, k + 1):
+        high = ordered[min(n - 1, math.ceil(q * n / k) - 1)]
+        if not highs or high > highs[-1]:
+            highs.append(high)
+    lows = [ordered[0]] + [h + 1 for h in highs[:-1]]
+    return list(zip(lows, highs, strict=True))
 
 
 def _transformer() -> Any:

@@ -12,7 +12,7 @@
     var config = JSON.parse(source.textContent);
     if (map) { map.remove(); map = null; }
     holder.hidden = false;
-    map = L.map(holder, { scrollWheelZoom: false });
+    map = L.map(holder, { scrollWheelZoom: false, zoomSnap: 0.25 });
     if (config.tiles) {
       L.tileLayer(config.tiles, { maxZoom: 19, attribution: config.attribution || "" }).addTo(map);
     }
