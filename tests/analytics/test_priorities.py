@@ -105,3 +105,16 @@ def test_theme_without_its_data_is_not_scored() -> None:
     assert "ward_name" in t.loc["night-time-economy", "reasons"]
     assert t["rank"].iloc[-3:].tolist() == [len(t) - 2, len(t) - 1, len(t)]
     assert t.loc["anti-social-behaviour", "score"] > 0
+
+
+def test_a_month_with_no_data_is_missing_not_zero() -> None:
+    """ASB in Abbey Road is 40 a month throughout; drop every incident of one month of the
+    earlier year (as police.uk once skipped 2016-03): the trend compares rates per month of
+    data, so it stays "no change" (40 a month both years), not a rise of 12/11 - 1 = 9%."""
+    f = _borough()
+    months = pd.to_datetime(f["month"]).dt.to_period("M")
+    gap = months.min() + 3  # a month in the previous 12
+    pm = PriorityMatrix(f[months != gap])
+    asb = pm.table.loc["anti-social-behaviour"]
+    assert asb["trend_value"] == pytest.approx(0.0)
+    assert asb["trend_score"] == 3

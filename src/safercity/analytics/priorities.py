@@ -178,6 +178,7 @@ class PriorityMatrix:
         )
         if months.isna().all():
             raise ValueError("cannot answer: no incident has a month")
+        months_with_data = pd.DatetimeIndex(months.dropna().unique())
         first_month = pd.Timestamp(months.min())
         last_month = pd.Timestamp(months.max())
         start = last_month - pd.DateOffset(months=period_months - 1)
@@ -224,14 +225,27 @@ class PriorityMatrix:
             # trend
             comparison = None
             if len(sub):
-                monthly = monthly_counts(sub, start=first_month.date(), end=last_month.date())
+                monthly = monthly_counts(
+                    sub, start=first_month.date(), end=last_month.date()
+                ).astype(float)
+                # a month with no incident of any kind is missing data, not zero: compare
+                # rates per month of data (as trends.Trend does)
+                monthly[~monthly.index.isin(months_with_data)] = np.nan
                 if len(monthly) >= 2 * period_months:
-                    this = int(monthly.iloc[-period_months:].sum())
-                    last = int(monthly.iloc[-2 * period_months : -period_months].sum())
-                    dispersion = comparison_dispersion(
-                        monthly.iloc[-2 * period_months :], period_months
-                    )
-                    comparison = PoissonComparison(this, last, alpha=alpha, dispersion=dispersion)
+                    now = monthly.iloc[-period_months:]
+                    before = monthly.iloc[-2 * period_months : -period_months]
+                    if now.notna().any() and before.notna().any():
+                        dispersion = comparison_dispersion(
+                            monthly.iloc[-2 * period_months :], period_months
+                        )
+                        comparison = PoissonComparison(
+                            int(np.nansum(now)),
+                            int(np.nansum(before)),
+                            exposure_this=float(now.notna().sum()),
+                            exposure_last=float(before.notna().sum()),
+                            alpha=alpha,
+                            dispersion=dispersion,
+                        )
             values["trend"] = None if comparison is None else comparison.pct_change
             scores["trend"] = trend_score(comparison)
             reasons.append(
