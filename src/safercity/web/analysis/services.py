@@ -34,6 +34,7 @@ AREA_TYPE_LABELS = {
 }
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MAX_CELLS = 5000
+SOURCES_SHOWN = 20
 
 
 class WorkspaceUnavailable(Exception):
@@ -338,7 +339,15 @@ def _overview() -> dict[str, Any]:
         sources = _rows(
             con,
             "SELECT source_id, path, kind, force, rows_read, rows_stored, "
-            "rows_quarantined, imported_at FROM sources ORDER BY imported_at",
+            "rows_quarantined, imported_at FROM sources ORDER BY imported_at DESC LIMIT ?",
+            [SOURCES_SHOWN],
+        )
+        source_kinds = _rows(
+            con,
+            "SELECT kind, count(*) AS files, sum(rows_read) AS rows_read, "
+            "sum(rows_stored) AS rows_stored, sum(rows_quarantined) AS rows_quarantined, "
+            "min(imported_at) AS first_import, max(imported_at) AS last_import "
+            "FROM sources GROUP BY kind ORDER BY kind",
         )
         categories = _rows(
             con,
@@ -360,6 +369,8 @@ def _overview() -> dict[str, Any]:
     return {
         "totals": totals,
         "sources": sources,
+        "source_kinds": source_kinds,
+        "files": sum(int(k["files"]) for k in source_kinds),
         "categories": categories,
         "kinds": kinds,
         "recorded_crime": recorded,
@@ -621,8 +632,8 @@ def _add_wgs84(cells: list[dict[str, Any]], size: int) -> None:
     lons, lats = tr.transform(xs, ys)
     n = len(cells)
     for k, c in enumerate(cells):
-        c["south"], c["west"] = round(lats[k], 6), round(lons[k], 6)
-        c["north"], c["east"] = round(lats[n + k], 6), round(lons[n + k], 6)
+        c["south"], c["west"] = round(lats[k], 5), round(lons[k], 5)
+        c["north"], c["east"] = round(lats[n + k], 5), round(lons[n + k], 5)
         c["lat"] = round((c["south"] + c["north"]) / 2, 6)
         c["lon"] = round((c["west"] + c["east"]) / 2, 6)
 
@@ -644,7 +655,7 @@ def _boundaries_geojson(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
 
     for area_type, code, name, geom in rows:
         shape = wkb.loads(bytes(geom)).simplify(10)
-        shape = shapely.transform(shape, to_wgs84)
+        shape = shapely.set_precision(shapely.transform(shape, to_wgs84), 1e-5)
         features.append(
             {
                 "type": "Feature",
