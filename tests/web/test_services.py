@@ -24,3 +24,14 @@ def test_chart_axis_steps_and_geometry() -> None:
     assert [p["x"] for p in chart["points"]] == [60.0, 150.0, 240.0]
     assert [p["y"] for p in chart["points"]] == [120.0, 70.0, 20.0]
     assert [t["label"] for t in chart["yticks"]] == ["0", "20", "40", "60", "80", "100"]
+
+
+def test_csp_allows_only_the_configured_tile_server(settings: object) -> None:
+    from safercity.web.core.middleware import content_security_policy
+
+    settings.MAP_TILES = ""  # type: ignore[attr-defined]
+    assert "img-src 'self' data:;" in content_security_policy()
+    settings.MAP_TILES = "https://{s}.tile.example.org/{z}/{x}/{y}.png"  # type: ignore[attr-defined]
+    assert "img-src 'self' data: https://*.tile.example.org;" in content_security_policy()
+    settings.MAP_TILES = "https://tiles.example.org/{z}/{x}/{y}.png"  # type: ignore[attr-defined]
+    assert "img-src 'self' data: https://tiles.example.org;" in content_security_policy()
