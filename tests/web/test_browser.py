@@ -114,7 +114,7 @@ def test_browser_journey_and_accessibility(browser: Any, site: str) -> None:
         _audit(page, name, problems)
     page.goto(site + "/accounts/sign-in/")
     page.click("main button[type=submit]")  # empty form: the error summary
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary").wait_for(state="visible")
     _audit(page, "sign-in-errors", problems)
 
     _sign_in(page, site, "analyst")
@@ -125,7 +125,7 @@ def test_browser_journey_and_accessibility(browser: Any, site: str) -> None:
     page.click("main button[type=submit]")
     page.wait_for_url("**/imports/*/")
     page.locator("#job-state", has_text="Finished").wait_for(timeout=60_000)
-    assert page.locator("text=Quarantine report").is_visible()
+    page.locator("text=Quarantine report").wait_for(state="visible")
     _audit(page, "import-finished", problems)
 
     page.goto(site + "/analysis/")

@@ -75,7 +75,7 @@ def test_generate_watch_and_read_a_report(browser: Any, reports_site: str) -> No
     page.wait_for_url("**/reports/new/")
     page.fill("#id_period", "2017-12:2017-01")
     page.click("main form button[type=submit]")
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary").wait_for(state="visible")
     assert "Select the area" in page.locator(".govuk-error-summary").inner_text()
     _audit(page, "reports-new-errors", problems)
     page.select_option("#id_area", "Westminster")

@@ -82,7 +82,7 @@ def test_action_owner_update_changes_the_board_overview(
     owner.goto(f"{site}/strategy/activities/{activity.pk}/")
     assert "Overdue" in owner.locator("#activity-status").inner_text()
     owner.click("main form button[type=submit]")  # empty: the error summary
-    assert owner.locator(".govuk-error-summary").is_visible()
+    owner.locator(".govuk-error-summary").wait_for(state="visible")
     _audit(owner, "strategy-activity-errors", problems)
     owner.select_option("#id_status", "complete")
     owner.fill("#id_narrative", "Victim support worker in post; 40 outreach sessions run.")

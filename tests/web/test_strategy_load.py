@@ -285,3 +285,18 @@ def test_round_trip_of_every_kind_of_field(westminster: Any) -> None:
     measure = sm.Measure.objects.get(key="nte-violence-12m")
     assert measure.source_kind == "analytics" and measure.query["theme"] == "night time economy"
     assert sm.Measure.objects.get(key="nte-messages").owner.key == "communications-team"
+
+
+def test_the_demo_action_owner_can_update_westminster_activities(westminster: Any) -> None:
+    """make demo loads Westminster and seeds one login per role: the action owner must have
+    something to update (the Met leads nine activities in the document)."""
+    from safercity.web.accounts.models import User
+    from safercity.web.accounts.services import seed_demo
+
+    services.load(westminster)
+    seed_demo("a-long-demo-password-1")
+    owner = User.objects.get(username="actionowner")
+    activities = sm.Activity.objects.all()
+    mine = [a for a in activities if services.can_update_activity(owner, a)]
+    assert len(mine) >= 9
+    assert len(mine) < activities.count()  # only what the Met leads

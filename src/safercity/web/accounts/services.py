@@ -136,7 +136,8 @@ DEMO_USERS: list[tuple[str, str, str, str, str]] = [
     ("admin", "Alex", "Admin", User.Role.ADMINISTRATOR, "Westminster City Council"),
     ("analyst", "Ana", "Lyst", User.Role.ANALYST, "Metropolitan Police Service"),
     ("board", "Bo", "Ard", User.Role.BOARD_MEMBER, "London Fire Brigade"),
-    ("actionowner", "Ash", "Owner", User.Role.ACTION_OWNER, "Probation Service (London)"),
+    # the Met leads nine activities of the Westminster strategy: the demo owner can update them
+    ("actionowner", "Ash", "Owner", User.Role.ACTION_OWNER, "Metropolitan Police Service"),
     ("caseworker", "Casey", "Worker", User.Role.CASE_WORKER, "Westminster voluntary sector forum"),
 ]
 
@@ -160,6 +161,7 @@ def seed_demo(password: str) -> list[dict[str, str]]:
             )
         user.set_password(password)
         user.role = role
+        user.agency = agencies[agency]
         user.is_active = True
         user.locked_until = None
         user.save()

@@ -430,7 +430,11 @@ def _trend(filters: Filters) -> dict[str, Any]:
         result["last_period"] = t.last_period_label
     if t.spc is not None:
         spc = t.spc.to_dict()
-        result["spc"] = {k: spc[k] for k in ("mean", "lower", "upper") if k in spc}
+        result["spc"] = {
+            "mean": spc["mean"],
+            "lower": spc["lower_limit"],
+            "upper": spc["upper_limit"],
+        }
     return result
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -18,6 +19,13 @@ def service(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated:
         if can(user, ANALYSIS_ROLES):
             items.append(("Crime analysis", reverse("analysis:overview")))
+        if apps.is_installed("safercity.web.reports"):
+            from safercity.web.reports.permissions import READ_ROLES, allowed
+
+            if allowed(user, READ_ROLES):
+                items.append(("Strategic Assessments", reverse("reports:list")))
+        if apps.is_installed("safercity.web.strategy"):
+            items.append(("Strategy", reverse("strategy:overview")))
         if can(user, "import"):
             items.append(("Imports", reverse("imports:list")))
         if can(user, "administer"):
