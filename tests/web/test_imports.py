@@ -27,7 +27,6 @@ def writable_workspace(settings: Any, synthetic_workspace: Path, tmp_path: Path)
 def test_upload_runs_the_import_and_shows_the_quarantine(
     client: Any, make_user: Any, writable_workspace: Path
 ) -> None:
-    pytest.importorskip("safercity.analytics.ingest", reason="the importer is not in this build")
     client.force_login(make_user("analyst"))
     upload = SimpleUploadedFile(
         "2016-03-metropolitan-street.csv", SYNTHETIC_CSV.read_bytes(), content_type="text/csv"
