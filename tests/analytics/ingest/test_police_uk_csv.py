@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import subprocess
 import sys
@@ -107,7 +108,7 @@ def corrupt_copy(src: Path, dest: Path) -> dict[int, str]:
     lines = src.read_text(encoding="utf-8").splitlines()
     lines[5] += ",surplus"  # line 6: too many columns
     lines[10] = lines[10].split(",", 3)[0]  # line 11: too few
-    lines[12] = lines[12].replace(",2018-07,", ",2018-13,", 1)  # line 13: bad month
+    lines[12] = re.sub(r",(\d{4})-\d{2},", r",\1-13,", lines[12], count=1)  # line 13: bad month
     parts = lines[20].split(",")
     parts[9] = "Pickpocketing"  # line 21: unknown category
     lines[20] = ",".join(parts)
@@ -302,3 +303,32 @@ def test_folder_import_and_status(shared_data: Path, tmp_path: Path) -> None:
     shutil.copytree(shared_data / WY, folder)
     summary = ingest_paths(tmp_path / "ws", [folder])
     assert summary.totals()["rows_stored"] == 27176 + 28537 + 31635
+
+
+def test_a_batch_of_files_stores_and_quarantines_as_one_by_one(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Several monthly files staged together (one set of statements) give exactly what
+    importing them one at a time gives: rows, keys, lines and reasons."""
+    files = []
+    for month in ("2016-07", "2017-07", "2018-07"):
+        dest = tmp_path / "in" / f"{month}-west-yorkshire-street.csv"
+        dest.parent.mkdir(exist_ok=True)
+        corrupt_copy(shared_data / WY / f"{month}-west-yorkshire-street.csv", dest)
+        files.append(dest)
+    together = ingest_paths(tmp_path / "together", files)
+    assert all(f.status == "imported" and f.rows_quarantined == 5 for f in together.files)
+    for f in files:
+        ingest_paths(tmp_path / "apart", [f])
+
+    def contents(ws: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+        with Workspace(ws, read_only=True) as w:
+            rows = w.con.execute(
+                "SELECT * EXCLUDE (source_id) FROM incidents ORDER BY incident_key"
+            ).fetchall()
+            q = w.con.execute(
+                "SELECT file, line, field, reason, raw FROM quarantine ORDER BY file, line"
+            ).fetchall()
+        return rows, q
+
+    assert contents(tmp_path / "together") == contents(tmp_path / "apart")

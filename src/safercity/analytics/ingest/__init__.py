@@ -230,21 +230,54 @@ def _ingest_batch(ws: Workspace, batch: _Batch, *, strict: bool) -> None:
             stage_bad(con, pd.concat(bads, ignore_index=True))
             project_staged(con, locate_lsoa=True)
     else:
-        for f, result in batch.files:
-            n = len(ok)
-            try:
-                police_uk.stage_street(con, f, file_no=n)
-                bad = con.execute("SELECT * FROM bad WHERE file_no = ? ORDER BY line", [n]).df()
-                _check_strict(f, bad, strict)
-            except FileProblem as exc:
-                if first_row(con, "SELECT 1 FROM duckdb_tables() WHERE table_name = 'staged'"):
-                    con.execute("DELETE FROM staged WHERE file_no = ?", [n])
-                con.execute("DELETE FROM bad WHERE file_no = ?", [n])
-                result.status, result.error = "failed", str(exc)
-                continue
-            ok.append((f, result))
+        many = len(batch.files) > 1 and police_uk.stage_street_many(
+            con, [(f, n) for n, (f, _) in enumerate(batch.files)]
+        )
+        if many:
+            ok = _strict_check_staged(con, batch.files, strict=strict)
+        else:
+            for f, result in batch.files:
+                n = len(ok)
+                try:
+                    police_uk.stage_street(con, f, file_no=n)
+                    bad = con.execute("SELECT * FROM bad WHERE file_no = ? ORDER BY line", [n]).df()
+                    _check_strict(f, bad, strict)
+                except FileProblem as exc:
+                    if first_row(con, "SELECT 1 FROM duckdb_tables() WHERE table_name = 'staged'"):
+                        con.execute("DELETE FROM staged WHERE file_no = ?", [n])
+                    con.execute("DELETE FROM bad WHERE file_no = ?", [n])
+                    result.status, result.error = "failed", str(exc)
+                    continue
+                ok.append((f, result))
     if ok:
         _commit_incidents(ws, ok, str(batch.kind))
+
+
+def _strict_check_staged(
+    con: DuckDBPyConnection, files: list[tuple[InputFile, FileResult]], *, strict: bool
+) -> list[tuple[InputFile, FileResult]]:
+    """After staging a batch at once (``file_no`` = position in ``files``): under ``strict``,
+    take out every file with a bad row, and number the rest 0, 1, ... as the commit expects."""
+    if not strict:
+        return list(files)
+    keep: list[tuple[InputFile, FileResult]] = []
+    renumber: list[tuple[int, int]] = []
+    for n, (f, result) in enumerate(files):
+        bad = con.execute("SELECT * FROM bad WHERE file_no = ? ORDER BY line", [n]).df()
+        try:
+            _check_strict(f, bad, strict)
+        except FileProblem as exc:
+            con.execute("DELETE FROM staged WHERE file_no = ?", [n])
+            con.execute("DELETE FROM bad WHERE file_no = ?", [n])
+            result.status, result.error = "failed", str(exc)
+            continue
+        renumber.append((n, len(keep)))
+        keep.append((f, result))
+    for old, new in renumber:
+        if old != new:
+            con.execute("UPDATE staged SET file_no = ? WHERE file_no = ?", [new, old])
+            con.execute("UPDATE bad SET file_no = ? WHERE file_no = ?", [new, old])
+    return keep
 
 
 def _ingest_one(

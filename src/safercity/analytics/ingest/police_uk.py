@@ -106,7 +106,10 @@ def read_raw(
     rejected_lines = np.array([r[0] for r in rejects], dtype=np.int64)
     lines = _good_lines(f.path, n_good, rejected_lines)
     con.register("_lines_df", pd.DataFrame({"line": lines}))
-    con.execute("CREATE OR REPLACE TEMP TABLE raw AS SELECT * FROM raw0 POSITIONAL JOIN _lines_df")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE raw AS "
+        f"SELECT *, {int(file_no)}::INTEGER AS file_no FROM raw0 POSITIONAL JOIN _lines_df"
+    )
     con.unregister("_lines_df")
     con.execute("DROP TABLE raw0")
     if rejects:
@@ -186,7 +189,7 @@ def _force_table(con: DuckDBPyConnection, column: str) -> None:
     con.unregister("_force_df")
 
 
-def _quarantine_checked(con: DuckDBPyConnection, columns: tuple[str, ...], file_no: int) -> None:
+def _quarantine_checked(con: DuckDBPyConnection, columns: tuple[str, ...]) -> None:
     """Bad rows of ``checked`` into ``bad``, with the row's fields as JSON (bad rows only)."""
     con.execute(
         f"""
@@ -201,8 +204,8 @@ def _quarantine_checked(con: DuckDBPyConnection, columns: tuple[str, ...], file_
                            || k.latitude::VARCHAR || ')'
                       ELSE 'unparseable or incomplete coordinates' END
                END,
-               {_raw_json(columns, "r")}, {int(file_no)}
-        FROM checked k JOIN raw r ON r.line = k.line
+               {_raw_json(columns, "r")}, k.file_no
+        FROM checked k JOIN raw r ON r.line = k.line AND r.file_no = k.file_no
         WHERE k.bad_field IS NOT NULL
         """
     )
@@ -213,13 +216,18 @@ def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> Non
     batch, with only the columns police.uk files have) and ``bad`` (call
     :func:`~safercity.analytics.ingest.staging.create_empty` with ``staged=False`` first)."""
     read_raw(con, f, STREET_COLUMNS, file_no)
+    _stage_street_raw(con)
+
+
+def _stage_street_raw(con: DuckDBPyConnection) -> None:
+    """``raw`` (the files' text columns plus ``line`` and ``file_no``) -> ``staged`` and ``bad``."""
     _force_table(con, "Falls within")
     x0, y0, x1, y1 = geography.UK_LONLAT_BOUNDS
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE checked AS
         WITH parsed AS (
-            SELECT r.line,
+            SELECT r.line, r.file_no,
                    nullif(trim(r."Crime ID"), '') AS crime_id,
                    TRY_STRPTIME(trim(r."Month"), '%Y-%m')::DATE AS month,
                    r."Month" AS month_text,
@@ -252,18 +260,21 @@ def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> Non
         FROM parsed
         """
     )
-    _quarantine_checked(con, STREET_COLUMNS, file_no)
+    _quarantine_checked(con, STREET_COLUMNS)
     good = con.execute(
-        "SELECT line, longitude, latitude FROM checked WHERE bad_field IS NULL "
+        "SELECT file_no, line, longitude, latitude FROM checked WHERE bad_field IS NULL "
         "AND longitude IS NOT NULL"
     ).fetchnumpy()
     e, n = geography.to_bng(
         np.asarray(good["longitude"], dtype=np.float64),
         np.asarray(good["latitude"], dtype=np.float64),
     )
-    con.register("_bng_df", pd.DataFrame({"line": good["line"], "e": e, "n": n}))
+    con.register(
+        "_bng_df",
+        pd.DataFrame({"file_no": good["file_no"], "line": good["line"], "e": e, "n": n}),
+    )
     # Only the columns a police.uk file has: DuckDB pays dearly for inserting NULL columns.
-    select = f"""
+    select = """
         SELECT
             CASE WHEN k.crime_id IS NOT NULL
                  THEN 'crime:' || k.crime_id || CASE WHEN k.dup > 1 THEN ':' || k.dup::VARCHAR ELSE '' END
@@ -274,16 +285,16 @@ def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> Non
             k.month, k.category, k.offence, k.longitude, k.latitude, b.e AS easting,
             b.n AS northing, k.location, 'Force' AS location_type, k.lsoa_code,
             coalesce(k.lsoa_name, r.lsoa_name) AS lsoa_name, r.local_authority, k.outcome,
-            k.context, k.line, {int(file_no)}::INTEGER AS file_no
+            k.context, k.line, k.file_no
         FROM (
             SELECT *, row_number() OVER (
-                PARTITION BY crime_id,
+                PARTITION BY file_no, crime_id,
                     CASE WHEN crime_id IS NULL THEN concat_ws('|', force, month, longitude,
                          latitude, location, lsoa_code, category) END
                 ORDER BY line) AS dup
             FROM checked WHERE bad_field IS NULL
         ) k
-        LEFT JOIN _bng_df b ON b.line = k.line
+        LEFT JOIN _bng_df b ON b.line = k.line AND b.file_no = k.file_no
         LEFT JOIN ref_lsoa r ON r.lsoa_code = k.lsoa_code
     """
     exists = first_row(
@@ -360,3 +371,90 @@ def _bad_rows(con: DuckDBPyConnection, rows: pd.DataFrame, field: str, reason: s
         "INSERT INTO bad (line, field, reason, raw) SELECT line, field, reason, raw FROM _bad_df"
     )
     con.unregister("_bad_df")
+
+
+def stage_street_many(con: DuckDBPyConnection, items: list[tuple[InputFile, int]]) -> bool:
+    """Stage several street CSVs (each with its ``file_no``) with one set of statements.
+
+    DuckDB's fixed cost per statement (tens of milliseconds) dominates for monthly files of a few
+    tens of thousands of rows, so a batch is read and checked in one go. Returns False, having
+    staged nothing, when any file is unusual (a header other than police.uk's, text that is not
+    UTF-8, records that do not line up with the file's lines): the caller then stages the files
+    one by one, which reports each file's own problem.
+    """
+    header = ",".join(STREET_COLUMNS).encode()
+    for f, _ in items:
+        with f.path.open("rb") as fh:
+            first = fh.readline().rstrip(b"\r\n").removeprefix(b"\xef\xbb\xbf")
+        if first != header:
+            return False
+    con.execute("DROP TABLE IF EXISTS rej; DROP TABLE IF EXISTS rej_scan")
+    paths = [str(f.path) for f, _ in items]
+    try:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM read_csv(?, header=true, "
+            "all_varchar=true, store_rejects=true, rejects_table='rej', rejects_scan='rej_scan', "
+            "parallel=false, auto_detect=true, delim=',', quote='\"', escape='\"', filename=true)",
+            [paths],
+        )
+    except Exception:  # duckdb's own errors: let the per-file path say what is wrong
+        return False
+    rejects = con.execute(
+        "SELECT s.file_path, e.line, min(e.error_type), min(e.column_name), min(e.csv_line), "
+        "min(e.error_message) FROM rej e JOIN rej_scan s "
+        "ON e.scan_id = s.scan_id AND e.file_id = s.file_id GROUP BY ALL ORDER BY 1, 2"
+    ).fetchall()
+    spans = {
+        r[0]: (int(r[1]), int(r[2]), int(r[3]))
+        for r in con.execute(
+            "SELECT filename, count(*), min(rowid), max(rowid) FROM raw0 GROUP BY filename"
+        ).fetchall()
+    }
+    if any(r[2] == "INVALID ENCODING" for r in rejects):
+        con.execute("DROP TABLE raw0")
+        return False
+    lines: list[np.ndarray] = []
+    file_nos: list[np.ndarray] = []
+    expected_start = 0
+    for path, (f, file_no) in zip(paths, items, strict=True):
+        n, lo, hi = spans.get(path, (0, expected_start, expected_start - 1))
+        rejected = np.array([r[1] for r in rejects if r[0] == path], dtype=np.int64)
+        good = _good_lines(f.path, n, rejected)
+        # the rows of each file, in file order, one block after another
+        if lo != expected_start or hi - lo + 1 != n or len(good) != n or (n and good[0] < 0):
+            con.execute("DROP TABLE raw0")
+            return False
+        expected_start = hi + 1
+        lines.append(good)
+        file_nos.append(np.full(n, file_no, dtype=np.int32))
+    con.register(
+        "_lines_df",
+        pd.DataFrame({"line": np.concatenate(lines), "file_no": np.concatenate(file_nos)}),
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE raw AS SELECT * EXCLUDE (filename) FROM raw0 "
+        "POSITIONAL JOIN _lines_df"
+    )
+    con.unregister("_lines_df")
+    con.execute("DROP TABLE raw0")
+    if rejects:
+        number = dict(zip(paths, (n for _, n in items), strict=True))
+        con.register(
+            "_rej_df",
+            pd.DataFrame(
+                {
+                    "line": [r[1] for r in rejects],
+                    "field": [
+                        None if r[2] in ("TOO MANY COLUMNS", "MISSING COLUMNS") else r[3]
+                        for r in rejects
+                    ],
+                    "reason": [_reject_reason(r[2], r[5]) for r in rejects],
+                    "raw": [r[4] for r in rejects],
+                    "file_no": [number[r[0]] for r in rejects],
+                }
+            ),
+        )
+        con.execute("INSERT INTO bad BY NAME SELECT * FROM _rej_df")
+        con.unregister("_rej_df")
+    _stage_street_raw(con)
+    return True
