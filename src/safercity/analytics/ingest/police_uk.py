@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -112,25 +113,31 @@ def read_raw(
     )
     con.unregister("_lines_df")
     con.execute("DROP TABLE raw0")
-    if rejects:
-        bad = pd.DataFrame(
+    _quarantine_rejects(con, [(file_no, *r) for r in rejects])
+
+
+def _quarantine_rejects(con: DuckDBPyConnection, rejects: list[tuple[Any, ...]]) -> None:
+    """DuckDB's rejected records -> ``bad``; each is (file_no, line, error type, column, the
+    record's text, DuckDB's message). A column-count error belongs to the row, not a field."""
+    if not rejects:
+        return
+    con.register(
+        "_rej_df",
+        pd.DataFrame(
             {
-                "line": [r[0] for r in rejects],
-                # a column-count error belongs to the row, not to one field
+                "file_no": [r[0] for r in rejects],
+                "line": [r[1] for r in rejects],
                 "field": [
-                    None if r[1] in ("TOO MANY COLUMNS", "MISSING COLUMNS") else r[2]
+                    None if r[2] in ("TOO MANY COLUMNS", "MISSING COLUMNS") else r[3]
                     for r in rejects
                 ],
-                "reason": [_reject_reason(r[1], r[4]) for r in rejects],
-                "raw": [r[3] for r in rejects],
+                "reason": [_reject_reason(r[2], r[5]) for r in rejects],
+                "raw": [r[4] for r in rejects],
             }
-        )
-        con.register("_rej_df", bad)
-        con.execute(
-            "INSERT INTO bad (line, field, reason, raw, file_no) "
-            f"SELECT line, field, reason, raw, {int(file_no)} FROM _rej_df"
-        )
-        con.unregister("_rej_df")
+        ),
+    )
+    con.execute("INSERT INTO bad BY NAME SELECT * FROM _rej_df")
+    con.unregister("_rej_df")
 
 
 def _reject_reason(kind: str, message: str) -> str:
@@ -437,24 +444,7 @@ def stage_street_many(con: DuckDBPyConnection, items: list[tuple[InputFile, int]
     )
     con.unregister("_lines_df")
     con.execute("DROP TABLE raw0")
-    if rejects:
-        number = dict(zip(paths, (n for _, n in items), strict=True))
-        con.register(
-            "_rej_df",
-            pd.DataFrame(
-                {
-                    "line": [r[1] for r in rejects],
-                    "field": [
-                        None if r[2] in ("TOO MANY COLUMNS", "MISSING COLUMNS") else r[3]
-                        for r in rejects
-                    ],
-                    "reason": [_reject_reason(r[2], r[5]) for r in rejects],
-                    "raw": [r[4] for r in rejects],
-                    "file_no": [number[r[0]] for r in rejects],
-                }
-            ),
-        )
-        con.execute("INSERT INTO bad BY NAME SELECT * FROM _rej_df")
-        con.unregister("_rej_df")
+    number = dict(zip(paths, (n for _, n in items), strict=True))
+    _quarantine_rejects(con, [(number[r[0]], *r[1:]) for r in rejects])
     _stage_street_raw(con)
     return True
