@@ -40,3 +40,12 @@ def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) 
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert all(name in out for name in _commands())
+
+
+def test_help_shows_percent_signs_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse %-formats sub-command help: a percent sign must read as one everywhere."""
+    for name, parser in _commands().items():
+        assert "%%" not in parser.format_help(), name
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    assert "%%" not in capsys.readouterr().out

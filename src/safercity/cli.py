@@ -13,9 +13,15 @@ import json
 import pkgutil
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from safercity import __version__, settings
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from safercity.analytics.store import Workspace
 
 
 class UserError(Exception):
@@ -35,10 +41,11 @@ def add_command(
     json_output: bool = True,
 ) -> argparse.ArgumentParser:
     """Add a sub-command with its help, a worked example and (by default) ``--json``."""
+    text = help.replace("%%", "%")  # one spelling of a percent sign, whatever the caller wrote
     parser = subparsers.add_parser(
         name,
-        help=help.replace("%", "%%"),  # argparse %-formats sub-command help
-        description=help,
+        help=text.replace("%", "%%"),  # argparse %-formats sub-command help, not descriptions
+        description=text,
         epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -55,6 +62,41 @@ def add_workspace_argument(parser: argparse.ArgumentParser) -> None:
         "--workspace",
         default=settings.get("workspace"),
         help="workspace folder (default: %(default)s, or $SAFERCITY_WORKSPACE)",
+    )
+
+
+def open_workspace(path: str | Path) -> Workspace:
+    """Open a workspace read-only for a command; a missing one is a clear error, not a traceback."""
+    from safercity.analytics.store import Workspace
+
+    try:
+        return Workspace(path, read_only=True)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def progress_bar(label: str, *, quiet: bool = False) -> Progress:
+    """The Rich progress bar long commands show on standard error (hidden for ``--json`` and
+    when standard error is not a terminal)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    err = Console(stderr=True)
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+        disable=quiet or not err.is_terminal,
     )
 
 

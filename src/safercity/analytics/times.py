@@ -44,6 +44,18 @@ def _cum_in_bins(t: np.ndarray) -> np.ndarray:
     return out
 
 
+def _windows(start: np.ndarray, end: np.ndarray, method: Method) -> tuple[np.ndarray, np.ndarray]:
+    """Window starts and ends in hours; Ratcliffe's method widens them to whole hours."""
+    s = np.asarray(start, dtype=float)
+    e = np.asarray(end, dtype=float)
+    if method == "ratcliffe":
+        s = np.floor(s)
+        e = np.maximum(np.ceil(e), s + 1.0)
+    elif method != "proportional":
+        raise ValueError(f"method must be 'proportional' or 'ratcliffe', not {method!r}")
+    return s, e
+
+
 def aoristic_weights(
     start: np.ndarray, end: np.ndarray, *, method: Method = "proportional"
 ) -> np.ndarray:
@@ -67,13 +79,7 @@ def aoristic_weights(
     Ashby, M. P. J. & Bowers, K. J. (2013). A comparison of methods for temporal analysis of
     aoristic crime. Crime Science 2, 1.
     """
-    s = np.asarray(start, dtype=float)
-    e = np.asarray(end, dtype=float)
-    if method == "ratcliffe":
-        s = np.floor(s)
-        e = np.maximum(np.ceil(e), s + 1.0)
-    elif method != "proportional":
-        raise ValueError(f"method must be 'proportional' or 'ratcliffe', not {method!r}")
+    s, e = _windows(start, end, method)
     exact = e <= s
     out = np.zeros((len(s), HOURS_PER_WEEK))
     if (~exact).any():
@@ -95,13 +101,7 @@ def aoristic_table(
     whose time-of-week lies beyond the bin and the weighted fractional part of those inside it,
     which ``bincount`` gives without building the n x 168 matrix.
     """
-    s = np.asarray(start, dtype=float)
-    e = np.asarray(end, dtype=float)
-    if method == "ratcliffe":
-        s = np.floor(s)
-        e = np.maximum(np.ceil(e), s + 1.0)
-    elif method != "proportional":
-        raise ValueError(f"method must be 'proportional' or 'ratcliffe', not {method!r}")
+    s, e = _windows(start, end, method)
     exact = e <= s
     out = np.zeros(HOURS_PER_WEEK)
     if exact.any():

@@ -31,13 +31,6 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_workspace(path: str) -> Workspace:
-    try:
-        return Workspace(path, read_only=True)
-    except FileNotFoundError as exc:
-        raise UserError(str(exc)) from exc
-
-
 def load_filtered(
     ws: Workspace, args: argparse.Namespace, columns: list[str] | None = None
 ) -> pd.DataFrame:

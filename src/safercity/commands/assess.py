@@ -11,8 +11,8 @@ from safercity.analytics.assessment import Assessment, load_consultation
 from safercity.analytics.harm import WeightFileError, load_weights
 from safercity.analytics.report import write_report
 from safercity.analytics.themes import ThemeError, load_themes
-from safercity.cli import UserError, add_command, add_workspace_argument, print_json
-from safercity.commands._assessment import jsonable, open_workspace
+from safercity.cli import UserError, add_command, add_workspace_argument, open_workspace, print_json
+from safercity.commands._assessment import jsonable
 
 STEPS = 14
 

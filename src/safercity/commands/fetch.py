@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from safercity import settings
 from safercity.analytics.fetch import FetchError, area_polygons, fetch_police_uk, parse_months
 from safercity.analytics.ingest import FileProblem, ingest_paths
-from safercity.cli import UserError, add_command, add_workspace_argument, print_json
+from safercity.cli import UserError, add_command, add_workspace_argument, print_json, progress_bar
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,17 +40,7 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, KeyError) as exc:
         raise UserError(str(exc).strip('"')) from exc
     label = args.area or (f"lsoa-{len(lsoa)}" if lsoa else args.force)
-    err = Console(stderr=True)
-    with Progress(
-        TextColumn("[bold]fetching"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=err,
-        transient=True,
-        disable=args.json or not err.is_terminal,
-    ) as bar:
+    with progress_bar("fetching", quiet=args.json) as bar:
         task = bar.add_task("", total=len(months) * len(polygons))
         try:
             got = fetch_police_uk(

@@ -23,8 +23,8 @@ from safercity.analytics.hotspots import (
     grid_geojson,
     grid_svg,
 )
-from safercity.cli import UserError, add_command, print_json
-from safercity.commands._assessment import add_filter_arguments, load_filtered, open_workspace
+from safercity.cli import UserError, add_command, open_workspace, print_json
+from safercity.commands._assessment import add_filter_arguments, load_filtered
 
 MAX_CELLS = 25_000_000
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 from safercity.analytics.ingest import FileProblem, ingest_paths
-from safercity.cli import UserError, add_command, add_workspace_argument, print_json
+from safercity.cli import UserError, add_command, add_workspace_argument, print_json, progress_bar
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,18 +28,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    err = Console(stderr=True)
     try:
-        with Progress(
-            TextColumn("[bold]importing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            console=err,
-            transient=True,
-            disable=args.json or not err.is_terminal,
-        ) as bar:
+        with progress_bar("importing", quiet=args.json) as bar:
             task = bar.add_task("", total=None)
 
             def progress(done: int, total: int, name: str) -> None:

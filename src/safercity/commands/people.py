@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 
 from safercity.analytics.people import NoPeopleDataError, PeopleProfile
-from safercity.cli import UserError, add_command, print_json
+from safercity.cli import UserError, add_command, open_workspace, print_json
 from safercity.commands._assessment import (
     add_filter_arguments,
     jsonable,
     load_filtered,
-    open_workspace,
 )
 
 

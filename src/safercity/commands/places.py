@@ -7,12 +7,11 @@ import argparse
 import pandas as pd
 
 from safercity.analytics.places import AreaComparison, PlaceProfile, population_from_areas
-from safercity.cli import UserError, add_command, print_json
+from safercity.cli import UserError, add_command, open_workspace, print_json
 from safercity.commands._assessment import (
     add_filter_arguments,
     jsonable,
     load_filtered,
-    open_workspace,
 )
 
 _PLACE = {"lsoa": ("lsoa_code", "lsoa"), "ward": ("ward_code", "ward"), "area": ("area_id", None)}

@@ -8,8 +8,8 @@ from safercity.analytics.frames import incidents_frame
 from safercity.analytics.harm import WeightFileError, load_weights
 from safercity.analytics.priorities import DIMENSIONS, PriorityMatrix
 from safercity.analytics.themes import ThemeError, load_themes
-from safercity.cli import UserError, add_command, add_workspace_argument, print_json
-from safercity.commands._assessment import jsonable, open_workspace
+from safercity.cli import UserError, add_command, add_workspace_argument, open_workspace, print_json
+from safercity.commands._assessment import jsonable
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,12 +6,11 @@ import argparse
 
 from safercity.analytics.frames import INCIDENT_COLUMNS
 from safercity.analytics.repeats import RepeatVictimisation
-from safercity.cli import UserError, add_command, print_json
+from safercity.cli import UserError, add_command, open_workspace, print_json
 from safercity.commands._assessment import (
     add_filter_arguments,
     jsonable,
     load_filtered,
-    open_workspace,
 )
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from safercity.analytics.status import workspace_status
-from safercity.analytics.store import Workspace
-from safercity.cli import UserError, add_command, add_workspace_argument, print_json
+from safercity.cli import add_command, add_workspace_argument, open_workspace, print_json
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,11 +21,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        ws = Workspace(args.workspace, read_only=True)
-    except FileNotFoundError as exc:
-        raise UserError(str(exc)) from exc
-    with ws:
+    with open_workspace(args.workspace) as ws:
         status = workspace_status(ws)
     if args.json:
         print_json(status)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from safercity.analytics.times import NoTimesError, TimeProfile
-from safercity.cli import UserError, add_command, print_json
-from safercity.commands._assessment import add_filter_arguments, load_filtered, open_workspace
+from safercity.cli import UserError, add_command, open_workspace, print_json
+from safercity.commands._assessment import add_filter_arguments, load_filtered
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

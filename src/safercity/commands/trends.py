@@ -6,8 +6,8 @@ import argparse
 
 from safercity.analytics.frames import INCIDENT_COLUMNS
 from safercity.analytics.trends import Trend, period_table, recorded_crime_monthly
-from safercity.cli import UserError, add_command, print_json
-from safercity.commands._assessment import add_filter_arguments, load_filtered, open_workspace
+from safercity.cli import UserError, add_command, open_workspace, print_json
+from safercity.commands._assessment import add_filter_arguments, load_filtered
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
