@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
+import pytest
+
+from safercity.web.analysis import services
 from safercity.web.analysis.services import _nice_step, _quantile_classes, svg_chart
 
 
@@ -35,3 +41,42 @@ def test_csp_allows_only_the_configured_tile_server(settings: object) -> None:
     assert "img-src 'self' data: https://*.tile.example.org;" in content_security_policy()
     settings.MAP_TILES = "https://tiles.example.org/{z}/{x}/{y}.png"  # type: ignore[attr-defined]
     assert "img-src 'self' data: https://tiles.example.org;" in content_security_policy()
+
+
+def test_concurrent_requests_compute_a_result_once_and_it_outlives_the_reader() -> None:
+    calls: list[int] = []
+    started = threading.Event()
+
+    def slow() -> int:
+        calls.append(1)
+        started.set()
+        time.sleep(0.3)
+        return 42
+
+    answers: list[int] = []
+    first = threading.Thread(target=lambda: answers.append(services.cached("test:slow", slow)))
+    first.start()
+    started.wait(5)
+    waiting = [
+        threading.Thread(target=lambda: answers.append(services.cached("test:slow", slow)))
+        for _ in range(4)
+    ]
+    for t in waiting:
+        t.start()
+    for t in [first, *waiting]:
+        t.join(10)
+    assert answers == [42] * 5 and len(calls) == 1
+    # the idle reader closes; the store has not changed, so the result is still there
+    services._release_idle(now=time.monotonic() + services.IDLE_CLOSE_SECONDS + 1)
+    assert not services._readers
+    assert services.cached("test:slow", slow) == 42 and len(calls) == 1
+
+
+def test_a_failed_computation_is_not_cached_and_waiters_compute_it_themselves() -> None:
+    def broken() -> int:
+        raise RuntimeError("query failed")
+
+    with pytest.raises(RuntimeError):
+        services.cached("test:broken", broken)
+    assert services.cached("test:broken", lambda: 7) == 7
+    assert not services._computing

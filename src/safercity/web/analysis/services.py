@@ -89,7 +89,7 @@ class _Reader:
         self.ws = Workspace(settings.WORKSPACE, read_only=True)
         self.users = 0
         self.last_used = time.monotonic()
-        self.results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.results = _results_of(key)
 
     def close(self) -> None:
         self.ws.close()
@@ -100,6 +100,22 @@ _readers: list[_Reader] = []  # the newest is current; older ones close when no 
 _writing = 0
 IDLE_CLOSE_SECONDS = 10.0
 RESULT_CACHE_SIZE = 256
+# Results by version of the store (newest last). They outlive the reader that computed them: an
+# idle reader is closed after IDLE_CLOSE_SECONDS, but the store it read has not changed.
+_versions: OrderedDict[tuple[Any, ...], OrderedDict[tuple[Any, ...], Any]] = OrderedDict()
+VERSIONS_KEPT = 2
+# (store version, result key) -> set when the thread computing that result has finished.
+_computing: dict[tuple[Any, ...], threading.Event] = {}
+
+
+def _results_of(key: tuple[Any, ...]) -> OrderedDict[tuple[Any, ...], Any]:
+    """The results computed from this version of the store (call with ``_lock`` held)."""
+    if key not in _versions:
+        _versions[key] = OrderedDict()
+        while len(_versions) > VERSIONS_KEPT:
+            _versions.popitem(last=False)
+    _versions.move_to_end(key)
+    return _versions[key]
 
 
 def _store_key() -> tuple[Any, ...]:
@@ -217,6 +233,8 @@ _previous_results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 def cached(name: str, compute: Callable[[], Any], *args: Any) -> Any:
     """``compute()`` once per version of the store (results change only when the store does).
 
+    Requests that need a result another thread is computing wait for it instead of computing it
+    again (a cold worker under load would otherwise compute the same page for every client).
     While an import writes, results already computed from the store as it was are served
     (other requests answer 503 until the import finishes).
     """
@@ -230,16 +248,29 @@ def cached(name: str, compute: Callable[[], Any], *args: Any) -> Any:
                 if key in _previous_results and (_writing or import_running()):
                     return _previous_results[key]
             raise
-        with _lock:
-            _previous_results = reader.results
-            if key in reader.results:
-                reader.results.move_to_end(key)
-                return reader.results[key]
-        value = compute()
-        with _lock:
-            reader.results[key] = value
-            while len(reader.results) > RESULT_CACHE_SIZE:
-                reader.results.popitem(last=False)
+        results = reader.results
+        while True:
+            with _lock:
+                _previous_results = results
+                if key in results:
+                    results.move_to_end(key)
+                    return results[key]
+                running = _computing.get((reader.key, key))
+                if running is None:
+                    done = _computing[(reader.key, key)] = threading.Event()
+            if running is None:
+                break
+            running.wait()  # then look again (if that computation failed, compute it here)
+        try:
+            value = compute()
+            with _lock:
+                results[key] = value
+                while len(results) > RESULT_CACHE_SIZE:
+                    results.popitem(last=False)
+        finally:
+            with _lock:
+                del _computing[(reader.key, key)]
+            done.set()
         return value
 
 
