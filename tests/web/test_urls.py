@@ -163,3 +163,24 @@ def test_url_status_for_every_role(
         got[role] = (client.get(url).status_code, DECISIONS[name][k])
     wrong = {r: g for r, g in got.items() if g[0] != g[1]}
     assert not wrong, f"{name} {url}: (got, expected) {wrong}"
+
+
+@pytest.mark.django_db
+def test_navigation_follows_the_role_of_the_user_signed_in(client: Any, make_user: Any) -> None:
+    def nav() -> list[str]:
+        return [item["label"] for item in client.get(reverse("core:home")).context["service_nav"]]
+
+    assert nav() == ["Home"]
+    user = make_user("analyst")
+    client.force_login(user)
+    analyst = nav()
+    assert "Crime analysis" in analyst and "Imports" in analyst and "Users" not in analyst
+    user.role = "board_member"  # the navigation is the role's, never remembered for the user
+    user.save()
+    board = nav()
+    assert "Crime analysis" in board and "Imports" not in board
+    user.role = "administrator"
+    user.save()
+    assert {"Users", "Audit log", "Imports"} <= set(nav())
+    client.logout()
+    assert nav() == ["Home"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from types import SimpleNamespace
 from typing import Any
 
 from django.apps import apps
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from safercity.web.accounts.permissions import ANALYSIS_ROLES, can
 
@@ -15,8 +17,30 @@ SERVICE_NAME = "SaferCity"
 
 def service(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    items = _nav_items(
+        get_script_prefix(),
+        signed_in,
+        bool(signed_in and user.is_active),  # type: ignore[union-attr]
+        getattr(user, "role", None) if signed_in else None,
+    )
+    path = request.path
+    nav = []
+    for label, url in items:
+        active = path == url if url == "/" else path.startswith(url)
+        nav.append({"label": label, "url": url, "active": active})
+    return {"service_name": SERVICE_NAME, "service_nav": nav}
+
+
+@functools.lru_cache(maxsize=64)
+def _nav_items(
+    prefix: str, signed_in: bool, active: bool, role: str | None
+) -> tuple[tuple[str, str], ...]:
+    """The navigation for a kind of user: it depends on the role alone, so it is worked out (and
+    its addresses reversed) once per role rather than on every page."""
+    user = SimpleNamespace(is_authenticated=signed_in, is_active=active, role=role)
     items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
-    if user is not None and user.is_authenticated:
+    if signed_in:
         if can(user, ANALYSIS_ROLES):
             items.append(("Crime analysis", reverse("analysis:overview")))
         if apps.is_installed("safercity.web.reports"):
@@ -32,9 +56,4 @@ def service(request: HttpRequest) -> dict[str, Any]:
             items.append(("Users", reverse("accounts:users")))
             items.append(("Audit log", reverse("audit:search")))
         items.append(("Your account", reverse("accounts:security")))
-    path = request.path
-    nav = []
-    for label, url in items:
-        active = path == url if url == "/" else path.startswith(url)
-        nav.append({"label": label, "url": url, "active": active})
-    return {"service_name": SERVICE_NAME, "service_nav": nav}
+    return tuple(items)
