@@ -5,8 +5,10 @@ Builds a police.uk file set of about 2 million rows from the real West Yorkshire
 of real rows), then times, each in a fresh process so peak memory (max RSS) is its own:
 
 - safercity: ``ingest_paths`` into a new workspace (checks, quarantine, BNG projection, LSOA ->
-  local authority, dedup, one transaction per file);
-- pandas: ``read_csv`` every file + ``concat`` + ``to_parquet`` (no checks at all).
+  local authority, dedup, whole files committed in batches);
+- pandas: ``read_csv`` every file + ``concat`` + ``to_parquet`` (no checks at all);
+- DuckDB alone: ``read_csv`` of all the files straight into the same ``incidents`` table, no
+  checks, keys, projection or quarantine: the floor set by the store itself.
 
 Run: ``.venv/bin/python benchmarks/ingest.py [--rows 2000000]``. Prints a table with ratios.
 """
@@ -30,6 +32,31 @@ from safercity.analytics.ingest import ingest_paths
 t = time.perf_counter()
 s = ingest_paths(sys.argv[1], [sys.argv[2]])
 print(time.perf_counter() - t, s.totals()["rows_stored"])
+"""
+
+# The floor of the store itself: DuckDB reading the same files (all threads) straight into the
+# same ``incidents`` table with no checks, no keys beyond the Crime ID, no projection and no
+# quarantine. Not a route anyone should use; it shows what part of the time is the store's own.
+DUCKDB_FLOOR = """
+import glob, sys, time
+import duckdb
+from safercity.analytics.store import SCHEMA
+t = time.perf_counter()
+con = duckdb.connect(sys.argv[1] + "/store.duckdb")
+con.execute(SCHEMA)
+con.execute("BEGIN")
+con.execute(\"\"\"
+INSERT INTO incidents (incident_key, crime_id, source_id, source_kind, force, month, category,
+    offence, longitude, latitude, location, location_type, lsoa_code, lsoa_name, outcome, context)
+SELECT coalesce('crime:' || "Crime ID", 'asb'), "Crime ID", filename, 'police_uk_street',
+    "Falls within", strptime("Month", '%Y-%m')::DATE, "Crime type", "Crime type", "Longitude",
+    "Latitude", "Location", 'Force', "LSOA code", "LSOA name", "Last outcome category", "Context"
+FROM read_csv(?, header=true, filename=true, types={'Longitude': 'DOUBLE', 'Latitude': 'DOUBLE'})
+\"\"\", [sorted(glob.glob(sys.argv[2] + "/*.csv"))])
+con.execute("COMMIT")
+con.close()
+n = duckdb.connect(sys.argv[1] + "/store.duckdb").execute("SELECT count(*) FROM incidents").fetchall()[0][0]
+print(time.perf_counter() - t, n)
 """
 
 PANDAS = """
@@ -83,7 +110,11 @@ def main() -> None:
         results = {}
         # each tool in its own fresh process; RUSAGE_CHILDREN max RSS is the largest child so
         # far, so run the smaller (pandas) first is not assumed: use separate parent processes
-        for name, script in (("safercity", SAFERCITY), ("pandas", PANDAS)):
+        for name, script in (
+            ("safercity", SAFERCITY),
+            ("pandas", PANDAS),
+            ("duckdb_floor", DUCKDB_FLOOR),
+        ):
             out = tmp / name
             out.mkdir()
             code = (
@@ -100,7 +131,7 @@ def main() -> None:
             )
             secs, n, rss_kb = proc.stdout.split()[-3:]
             results[name] = {"seconds": float(secs), "rows": int(n), "peak_mb": int(rss_kb) / 1024}
-        s, p = results["safercity"], results["pandas"]
+        s, p, d = results["safercity"], results["pandas"], results["duckdb_floor"]
         table = {
             "input": {
                 "files": len(list(data.iterdir())),
@@ -109,6 +140,7 @@ def main() -> None:
             },
             "safercity": {**s, "rows_per_s": round(s["rows"] / s["seconds"])},
             "pandas": {**p, "rows_per_s": round(p["rows"] / p["seconds"])},
+            "duckdb_floor": {**d, "rows_per_s": round(d["rows"] / d["seconds"])},
             "speed_ratio_safercity_over_pandas": round(p["seconds"] / s["seconds"], 2),
             "memory_ratio_safercity_over_pandas": round(s["peak_mb"] / p["peak_mb"], 2),
         }
@@ -123,6 +155,7 @@ def main() -> None:
         for name, label in (
             ("safercity", "safercity ingest (checked, BNG)"),
             ("pandas", "pandas read_csv+concat+parquet"),
+            ("duckdb_floor", "DuckDB alone, no checks (floor)"),
         ):
             r = table[name]
             print(f"{label:<34}{r['seconds']:>10.2f}{r['rows_per_s']:>12,}{r['peak_mb']:>10.0f}")

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from safercity.analytics.ingest import ingest_paths
+from safercity.analytics.ingest import ingest_paths, police_uk
 from safercity.analytics.ingest.police_uk import STREET_COLUMNS
 from safercity.analytics.store import Workspace
 
@@ -306,10 +306,10 @@ def test_folder_import_and_status(shared_data: Path, tmp_path: Path) -> None:
 
 
 def test_a_batch_of_files_stores_and_quarantines_as_one_by_one(
-    shared_data: Path, tmp_path: Path
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Several monthly files staged together (one set of statements) give exactly what
-    importing them one at a time gives: rows, keys, lines and reasons."""
+    """Several monthly files staged together (one set of statements, ``staged`` a view) give
+    exactly what the file-by-file path (for unusual files) gives: rows, keys, lines, reasons."""
     files = []
     for month in ("2016-07", "2017-07", "2018-07"):
         dest = tmp_path / "in" / f"{month}-west-yorkshire-street.csv"
@@ -318,8 +318,10 @@ def test_a_batch_of_files_stores_and_quarantines_as_one_by_one(
         files.append(dest)
     together = ingest_paths(tmp_path / "together", files)
     assert all(f.status == "imported" and f.rows_quarantined == 5 for f in together.files)
-    for f in files:
-        ingest_paths(tmp_path / "apart", [f])
+    with monkeypatch.context() as m:
+        m.setattr(police_uk, "stage_street_many", lambda *a, **k: False)
+        for f in files:
+            ingest_paths(tmp_path / "apart", [f])
 
     def contents(ws: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
         with Workspace(ws, read_only=True) as w:
@@ -332,3 +334,74 @@ def test_a_batch_of_files_stores_and_quarantines_as_one_by_one(
         return rows, q
 
     assert contents(tmp_path / "together") == contents(tmp_path / "apart")
+
+
+def _write_street(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(STREET_HEADER)
+        w.writerows(rows)
+    return path
+
+
+def _street_row(crime_id: str, category: str, outcome: str = "", lon: str = "-1.55") -> list[str]:
+    force = "West Yorkshire Police"
+    place = "On or near Park Row"
+    return [crime_id, "2018-07", force, force, lon, "53.80", place, "E01011365", "Leeds 111B",
+            category, outcome, ""]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["batch", "file by file"])
+def test_a_crime_listed_again_in_a_file_is_numbered_in_file_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """police.uk counts every row: the second row of a Crime ID is ``crime:<id>:2`` and
+    identical anti-social behaviour rows are ``asb:<hash>:1`` and ``:2``, by line (ADR 0001)."""
+    if path == "file by file":
+        monkeypatch.setattr(police_uk, "stage_street_many", lambda *a, **k: False)
+    src = _write_street(
+        tmp_path / "2018-07-west-yorkshire-street.csv",
+        [
+            _street_row("a" * 64, "Burglary", "Under investigation"),
+            _street_row("", "Anti-social behaviour"),
+            _street_row("b" * 64, "Robbery"),
+            _street_row("a" * 64, "Burglary", "Unable to prosecute suspect"),
+            _street_row("", "Anti-social behaviour"),
+            _street_row("", "Anti-social behaviour", lon="-1.56"),
+        ],
+    )
+    summary = ingest_paths(tmp_path / "ws", [src])
+    assert summary.files[0].rows_stored == 6
+    with Workspace(tmp_path / "ws", read_only=True) as ws:
+        rows = ws.con.execute(
+            "SELECT incident_key, outcome, longitude FROM incidents ORDER BY incident_key"
+        ).fetchall()
+    keys = [r[0] for r in rows]
+    assert ("crime:" + "a" * 64, "Under investigation", -1.55) in rows
+    assert ("crime:" + "a" * 64 + ":2", "Unable to prosecute suspect", -1.55) in rows
+    assert "crime:" + "b" * 64 in keys
+    asb = [k.rsplit(":", 1) for k in keys if k.startswith("asb:")]
+    numbers: dict[str, list[str]] = {}
+    for place, n in asb:
+        numbers.setdefault(place, []).append(n)
+    assert sorted(sorted(v) for v in numbers.values()) == [["1"], ["1", "2"]]
+    # importing it again adds nothing
+    again = ingest_paths(tmp_path / "ws", [src])
+    assert again.files[0].status == "already imported"
+
+
+def test_strict_refuses_only_the_file_with_a_bad_row_in_a_batch(tmp_path: Path) -> None:
+    good = _write_street(
+        tmp_path / "2018-07-west-yorkshire-street.csv", [_street_row("c" * 64, "Burglary")]
+    )
+    bad = _write_street(
+        tmp_path / "2018-08-west-yorkshire-street.csv",
+        [_street_row("d" * 64, "Burglary"), _street_row("e" * 64, "Not a category")],
+    )
+    summary = ingest_paths(tmp_path / "ws", [good, bad], strict=True)
+    by_file = {Path(f.file).name: f for f in summary.files}
+    assert by_file[good.name].status == "imported" and by_file[good.name].rows_stored == 1
+    assert by_file[bad.name].status == "failed"
+    assert "line 3" in (by_file[bad.name].error or "")
+    assert count(tmp_path / "ws", "SELECT count(*) FROM incidents") == 1
+    assert count(tmp_path / "ws", "SELECT count(*) FROM quarantine") == 0

@@ -28,6 +28,7 @@ from safercity.analytics.ingest.files import InputFile, expand, sniff_kind
 from safercity.analytics.ingest.staging import (
     INCIDENT_NAMES,
     create_empty,
+    drop_staging,
     ensure_reference_tables,
     project_staged,
     stage_bad,
@@ -230,11 +231,10 @@ def _ingest_batch(ws: Workspace, batch: _Batch, *, strict: bool) -> None:
             stage_bad(con, pd.concat(bads, ignore_index=True))
             project_staged(con, locate_lsoa=True)
     else:
-        many = len(batch.files) > 1 and police_uk.stage_street_many(
-            con, [(f, n) for n, (f, _) in enumerate(batch.files)]
-        )
-        if many:
-            ok = _strict_check_staged(con, batch.files, strict=strict)
+        if police_uk.stage_street_many(
+            con, [(f, n) for n, (f, _) in enumerate(batch.files)], strict=strict
+        ):
+            ok = list(batch.files)
         else:
             for f, result in batch.files:
                 n = len(ok)
@@ -251,33 +251,6 @@ def _ingest_batch(ws: Workspace, batch: _Batch, *, strict: bool) -> None:
                 ok.append((f, result))
     if ok:
         _commit_incidents(ws, ok, str(batch.kind))
-
-
-def _strict_check_staged(
-    con: DuckDBPyConnection, files: list[tuple[InputFile, FileResult]], *, strict: bool
-) -> list[tuple[InputFile, FileResult]]:
-    """After staging a batch at once (``file_no`` = position in ``files``): under ``strict``,
-    take out every file with a bad row, and number the rest 0, 1, ... as the commit expects."""
-    if not strict:
-        return list(files)
-    keep: list[tuple[InputFile, FileResult]] = []
-    renumber: list[tuple[int, int]] = []
-    for n, (f, result) in enumerate(files):
-        bad = con.execute("SELECT * FROM bad WHERE file_no = ? ORDER BY line", [n]).df()
-        try:
-            _check_strict(f, bad, strict)
-        except FileProblem as exc:
-            con.execute("DELETE FROM staged WHERE file_no = ?", [n])
-            con.execute("DELETE FROM bad WHERE file_no = ?", [n])
-            result.status, result.error = "failed", str(exc)
-            continue
-        renumber.append((n, len(keep)))
-        keep.append((f, result))
-    for old, new in renumber:
-        if old != new:
-            con.execute("UPDATE staged SET file_no = ? WHERE file_no = ?", [new, old])
-            con.execute("UPDATE bad SET file_no = ? WHERE file_no = ?", [new, old])
-    return keep
 
 
 def _ingest_one(
@@ -379,25 +352,34 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
     with ws.transaction():
         if kind == "police_uk_street":
             _replace_older_releases(con, files)
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE new_rows AS
-            SELECT s.* FROM staged s
-            ANTI JOIN (SELECT month, incident_key FROM incidents
-                       WHERE month IN (SELECT DISTINCT month FROM staged)) i
-              ON i.month = s.month AND i.incident_key = s.incident_key
-            QUALIFY row_number() OVER (PARTITION BY s.month, s.incident_key ORDER BY s.file_no, s.line) = 1
-            """
-        )
-        stored = dict(con.execute("SELECT file_no, count(*) FROM new_rows GROUP BY 1").fetchall())
-        _assign_loaded_areas(con)
-        have = {r[0] for r in con.execute("DESCRIBE new_rows").fetchall()}
+        months = [m for i in range(len(files)) for m in meta.get(i, (0, [], None))[1] or []]
+        if _may_hold_already(con, months) or _areas_loaded(con):
+            con.execute(
+                """
+                CREATE OR REPLACE TEMP TABLE new_rows AS
+                SELECT s.* FROM staged s
+                ANTI JOIN (SELECT month, incident_key FROM incidents
+                           WHERE month IN (SELECT DISTINCT month FROM staged)) i
+                  ON i.month = s.month AND i.incident_key = s.incident_key
+                QUALIFY row_number() OVER (
+                    PARTITION BY s.month, s.incident_key ORDER BY s.file_no, s.line) = 1
+                """
+            )
+            stored = dict(
+                con.execute("SELECT file_no, count(*) FROM new_rows GROUP BY 1").fetchall()
+            )
+            _assign_loaded_areas(con)
+            rows = "new_rows"
+        else:  # every staged row is new: no copy, no anti-join
+            stored = {i: m[0] for i, m in meta.items()}
+            rows = "staged"
+        have = {r[0] for r in con.execute(f"DESCRIBE {rows}").fetchall()}
         names = [c for c in INCIDENT_NAMES if c in have]  # a source's own columns only
         cols = ", ".join(names)
         con.execute(
             f"INSERT INTO incidents (source_id, {cols}) "
             f"SELECT f.source_id, {', '.join('n.' + c for c in names)} "
-            "FROM new_rows n JOIN _files f USING (file_no)"
+            f"FROM {rows} n JOIN _files f USING (file_no)"
         )
         con.execute(
             "INSERT INTO quarantine SELECT f.source_id, f.display, b.line, b.field, b.reason, "
@@ -408,9 +390,28 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
             result.rows_already_stored = int(meta.get(i, (0,))[0]) - result.rows_stored
             _record_source(con, f, kind, result, "; ".join(result.replaced) or None)
     con.unregister("_files")
-    con.execute(
-        "DROP TABLE IF EXISTS new_rows; DROP TABLE IF EXISTS staged; DROP TABLE IF EXISTS bad"
+    drop_staging(con)
+    con.execute("DROP TABLE IF EXISTS new_rows; DROP TABLE IF EXISTS bad")
+
+
+def _may_hold_already(con: DuckDBPyConnection, months: list[str]) -> bool:
+    """Whether some staged row may be stored already: two files of the batch share a month
+    (the same record in two files) or the store holds rows of one of the batch's months.
+    Keys are unique within a file, so otherwise every row is new."""
+    if len(months) != len(set(months)):
+        return True
+    if not months:
+        return False
+    found = first_row(
+        con,
+        f"SELECT 1 FROM incidents WHERE month IN ({', '.join('?' for _ in months)}) LIMIT 1",
+        [f"{m}-01" for m in months],
     )
+    return found is not None
+
+
+def _areas_loaded(con: DuckDBPyConnection) -> bool:
+    return first_row(con, "SELECT 1 FROM areas LIMIT 1") is not None
 
 
 def _replace_older_releases(
@@ -497,7 +498,8 @@ def _commit_table(
         result.rows_stored = len(frame)
         result.rows_quarantined = _quarantine(con, f)
         _record_source(con, f, f"police_uk_{table}", result, "; ".join(result.replaced) or None)
-    con.execute("DROP TABLE IF EXISTS staged; DROP TABLE IF EXISTS bad")
+    drop_staging(con)
+    con.execute("DROP TABLE IF EXISTS bad")
 
 
 def _commit_met(

@@ -21,6 +21,7 @@ import pandas as pd
 from duckdb import DuckDBPyConnection
 
 from safercity.analytics import geography
+from safercity.analytics.categories import category_lookup_table
 from safercity.analytics.ingest.errors import FileProblem
 from safercity.analytics.ingest.files import InputFile
 from safercity.analytics.ingest.staging import create_empty
@@ -185,9 +186,9 @@ def _raw_json(columns: tuple[str, ...], alias: str = "") -> str:
     return f"to_json(struct_pack({fields}))::VARCHAR"
 
 
-def _force_table(con: DuckDBPyConnection, column: str) -> None:
-    """``ref_force``: each distinct force spelling in ``raw`` -> the lookup's short name."""
-    names = [r[0] for r in con.execute(f'SELECT DISTINCT "{column}" FROM raw').fetchall()]
+def _force_table(con: DuckDBPyConnection, table: str, column: str) -> None:
+    """``ref_force``: each distinct force spelling in ``table`` -> the lookup's short name."""
+    names = [r[0] for r in con.execute(f'SELECT DISTINCT "{column}" FROM {table}').fetchall()]
     con.register(
         "_force_df",
         pd.DataFrame({"spelling": names, "force": [normalise_force(n) for n in names]}),
@@ -196,78 +197,113 @@ def _force_table(con: DuckDBPyConnection, column: str) -> None:
     con.unregister("_force_df")
 
 
-def _quarantine_checked(con: DuckDBPyConnection, columns: tuple[str, ...]) -> None:
-    """Bad rows of ``checked`` into ``bad``, with the row's fields as JSON (bad rows only)."""
-    con.execute(
-        f"""
-        INSERT INTO bad (line, field, reason, raw, file_no)
-        SELECT k.line, k.bad_field,
-               CASE k.bad_field
-                 WHEN 'Month' THEN 'unparseable month '
-                      || coalesce('"' || k.month_text || '"', '(empty)') || ' (expected YYYY-MM)'
-                 WHEN 'Crime type' THEN 'unknown category "' || coalesce(k.offence, '') || '"'
-                 ELSE CASE WHEN k.longitude IS NOT NULL AND k.latitude IS NOT NULL
-                      THEN 'coordinates outside the UK (' || k.longitude::VARCHAR || ', '
-                           || k.latitude::VARCHAR || ')'
-                      ELSE 'unparseable or incomplete coordinates' END
-               END,
-               {_raw_json(columns, "r")}, k.file_no
-        FROM checked k JOIN raw r ON r.line = k.line AND r.file_no = k.file_no
-        WHERE k.bad_field IS NOT NULL
-        """
-    )
+def _checked_sql(source: str, keep: tuple[str, ...]) -> str:
+    """A street CSV's rows (``source``: text columns) parsed and checked, in the source's order.
+
+    Every row keeps the ``keep`` columns, its parsed fields, the raw ``falls_within`` spelling
+    and ``bad_field`` (NULL when the row is good); bad rows also carry the ``reason`` and
+    ``raw``, their fields as JSON. ``repeat_hash`` is equal for rows that may be the same crime
+    listed again (see :data:`_REPEAT_SQL`; the force is left out, so it can only group more).
+    No joins, so a plain scan keeps the file's row order.
+    """
+    x0, y0, x1, y1 = geography.UK_LONLAT_BOUNDS
+    kept = "".join(f"{c}, " for c in keep)
+    text = ", ".join(f'"{c}"' for c in STREET_COLUMNS)
+    return f"""
+        SELECT {kept}p_crime_id AS crime_id, p_month AS month,
+               "Falls within" AS falls_within, p_longitude AS longitude,
+               p_latitude AS latitude, p_location AS location, p_lsoa_code AS lsoa_code,
+               p_lsoa_name AS lsoa_name, p_category AS category, "Crime type" AS offence,
+               p_outcome AS outcome, p_context AS context, bad_field,
+               CASE WHEN bad_field IS NOT NULL THEN {_REASON_SQL} END AS reason,
+               hash(coalesce(p_crime_id, chr(0) || concat_ws('|', p_month, p_longitude,
+                    p_latitude, p_location, p_lsoa_code, p_category))) AS repeat_hash,
+               CASE WHEN bad_field IS NOT NULL THEN {_raw_json(STREET_COLUMNS)} END AS raw
+        FROM (
+            SELECT *,
+                   CASE
+                     WHEN p_month IS NULL THEN 'Month'
+                     WHEN p_category IS NULL THEN 'Crime type'
+                     WHEN has_lon AND p_longitude IS NULL THEN 'Longitude'
+                     WHEN has_lat AND p_latitude IS NULL THEN 'Latitude'
+                     WHEN has_lon <> has_lat THEN CASE WHEN has_lon THEN 'Latitude' ELSE 'Longitude' END
+                     WHEN p_longitude IS NOT NULL AND NOT (p_longitude BETWEEN {x0} AND {x1}
+                          AND p_latitude BETWEEN {y0} AND {y1}) THEN 'Longitude'
+                   END AS bad_field
+            FROM (
+                SELECT {kept}{text},
+                       nullif(trim("Crime ID"), '') AS p_crime_id,
+                       TRY_STRPTIME(trim("Month"), '%Y-%m')::DATE AS p_month,
+                       TRY_CAST(nullif(trim("Longitude"), '') AS DOUBLE) AS p_longitude,
+                       TRY_CAST(nullif(trim("Latitude"), '') AS DOUBLE) AS p_latitude,
+                       nullif(trim("Longitude"), '') IS NOT NULL AS has_lon,
+                       nullif(trim("Latitude"), '') IS NOT NULL AS has_lat,
+                       nullif("Location", '') AS p_location,
+                       nullif(trim("LSOA code"), '') AS p_lsoa_code,
+                       nullif(trim("LSOA name"), '') AS p_lsoa_name,
+                       {category_map_sql()}[lower(trim("Crime type"))] AS p_category,
+                       nullif("Last outcome category", '') AS p_outcome,
+                       nullif("Context", '') AS p_context
+                FROM {source}
+            )
+        )
+    """
+
+
+#: why a row was set aside (inside :func:`_checked_sql`)
+_REASON_SQL = """
+    CASE bad_field
+      WHEN 'Month' THEN 'unparseable month '
+           || coalesce('"' || "Month" || '"', '(empty)') || ' (expected YYYY-MM)'
+      WHEN 'Crime type' THEN 'unknown category "' || coalesce("Crime type", '') || '"'
+      ELSE CASE WHEN p_longitude IS NOT NULL AND p_latitude IS NOT NULL
+           THEN 'coordinates outside the UK (' || p_longitude::VARCHAR || ', '
+                || p_latitude::VARCHAR || ')'
+           ELSE 'unparseable or incomplete coordinates' END
+    END
+"""
+
+#: rows of one file sharing this are the same crime listed again (numbered 1, 2, ... in file
+#: order); ``k`` is a checked row, ``force`` its force's short name
+_REPEAT_SQL = (
+    "coalesce(k.crime_id, chr(0) || concat_ws('|', {force}, k.month, k.longitude, k.latitude, "
+    "k.location, k.lsoa_code, k.category))"
+)
+#: the incident key (ADR 0001) of checked row ``k``, ``dup`` its number among its repeats
+_KEY_SQL = """
+    CASE WHEN k.crime_id IS NOT NULL
+         THEN 'crime:' || k.crime_id || CASE WHEN {dup} > 1 THEN ':' || {dup}::VARCHAR ELSE '' END
+         ELSE 'asb:' || md5(concat_ws('|', {force}, k.month, k.longitude, k.latitude,
+              k.location, k.lsoa_code, k.category)) || ':' || {dup}::VARCHAR
+    END
+"""
+
+
+def category_map_sql() -> str:
+    """The category lookup as a DuckDB MAP literal (a scalar, so row order is kept)."""
+
+    def q(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    return "MAP {" + ", ".join(f"{q(k)}: {q(v)}" for k, v in category_lookup_table()) + "}"
 
 
 def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> None:
     """Append a police.uk street-level crime CSV to ``staged`` (created by the first file of a
     batch, with only the columns police.uk files have) and ``bad`` (call
-    :func:`~safercity.analytics.ingest.staging.create_empty` with ``staged=False`` first)."""
+    :func:`~safercity.analytics.ingest.staging.create_empty` with ``staged=False`` first).
+
+    This is the file-by-file path, for files :func:`stage_street_many` will not take."""
     read_raw(con, f, STREET_COLUMNS, file_no)
-    _stage_street_raw(con)
-
-
-def _stage_street_raw(con: DuckDBPyConnection) -> None:
-    """``raw`` (the files' text columns plus ``line`` and ``file_no``) -> ``staged`` and ``bad``."""
-    _force_table(con, "Falls within")
-    x0, y0, x1, y1 = geography.UK_LONLAT_BOUNDS
     con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE checked AS
-        WITH parsed AS (
-            SELECT r.line, r.file_no,
-                   nullif(trim(r."Crime ID"), '') AS crime_id,
-                   TRY_STRPTIME(trim(r."Month"), '%Y-%m')::DATE AS month,
-                   r."Month" AS month_text,
-                   fo.force,
-                   TRY_CAST(nullif(trim(r."Longitude"), '') AS DOUBLE) AS longitude,
-                   TRY_CAST(nullif(trim(r."Latitude"), '') AS DOUBLE) AS latitude,
-                   nullif(trim(r."Longitude"), '') IS NOT NULL AS has_lon,
-                   nullif(trim(r."Latitude"), '') IS NOT NULL AS has_lat,
-                   nullif(r."Location", '') AS location,
-                   nullif(trim(r."LSOA code"), '') AS lsoa_code,
-                   nullif(trim(r."LSOA name"), '') AS lsoa_name,
-                   c.name AS category,
-                   r."Crime type" AS offence,
-                   nullif(r."Last outcome category", '') AS outcome,
-                   nullif(r."Context", '') AS context
-            FROM raw r
-            LEFT JOIN ref_category c ON c.key = lower(trim(r."Crime type"))
-            LEFT JOIN ref_force fo ON fo.spelling IS NOT DISTINCT FROM r."Falls within"
-        )
-        SELECT *,
-               CASE
-                 WHEN month IS NULL THEN 'Month'
-                 WHEN category IS NULL THEN 'Crime type'
-                 WHEN has_lon AND longitude IS NULL THEN 'Longitude'
-                 WHEN has_lat AND latitude IS NULL THEN 'Latitude'
-                 WHEN has_lon <> has_lat THEN CASE WHEN has_lon THEN 'Latitude' ELSE 'Longitude' END
-                 WHEN longitude IS NOT NULL AND NOT (longitude BETWEEN {x0} AND {x1}
-                      AND latitude BETWEEN {y0} AND {y1}) THEN 'Longitude'
-               END AS bad_field
-        FROM parsed
-        """
+        f"CREATE OR REPLACE TEMP TABLE checked AS {_checked_sql('raw', ('line', 'file_no'))}"
     )
-    _quarantine_checked(con, STREET_COLUMNS)
+    con.execute("DROP TABLE raw")
+    _force_table(con, "checked", "falls_within")
+    con.execute(
+        "INSERT INTO bad (line, field, reason, raw, file_no) SELECT line, bad_field, reason, raw, "
+        "file_no FROM checked WHERE bad_field IS NOT NULL"
+    )
     good = con.execute(
         "SELECT file_no, line, longitude, latitude FROM checked WHERE bad_field IS NULL "
         "AND longitude IS NOT NULL"
@@ -281,25 +317,19 @@ def _stage_street_raw(con: DuckDBPyConnection) -> None:
         pd.DataFrame({"file_no": good["file_no"], "line": good["line"], "e": e, "n": n}),
     )
     # Only the columns a police.uk file has: DuckDB pays dearly for inserting NULL columns.
-    select = """
-        SELECT
-            CASE WHEN k.crime_id IS NOT NULL
-                 THEN 'crime:' || k.crime_id || CASE WHEN k.dup > 1 THEN ':' || k.dup::VARCHAR ELSE '' END
-                 ELSE 'asb:' || md5(concat_ws('|', k.force, k.month, k.longitude, k.latitude,
-                          k.location, k.lsoa_code, k.category)) || ':' || k.dup::VARCHAR
-            END AS incident_key,
-            k.crime_id, 'police_uk_street' AS source_kind, coalesce(k.force, r.force) AS force,
-            k.month, k.category, k.offence, k.longitude, k.latitude, b.e AS easting,
-            b.n AS northing, k.location, 'Force' AS location_type, k.lsoa_code,
-            coalesce(k.lsoa_name, r.lsoa_name) AS lsoa_name, r.local_authority, k.outcome,
-            k.context, k.line, k.file_no
+    select = f"""
+        SELECT {_KEY_SQL.format(dup="k.dup", force="k.force")} AS incident_key,
+               k.crime_id, 'police_uk_street' AS source_kind,
+               coalesce(k.force, r.force) AS force, k.month, k.category, k.offence, k.longitude,
+               k.latitude, b.e AS easting, b.n AS northing, k.location, 'Force' AS location_type,
+               k.lsoa_code, coalesce(k.lsoa_name, r.lsoa_name) AS lsoa_name, r.local_authority,
+               k.outcome, k.context, k.line, k.file_no
         FROM (
-            SELECT *, row_number() OVER (
-                PARTITION BY file_no, crime_id,
-                    CASE WHEN crime_id IS NULL THEN concat_ws('|', force, month, longitude,
-                         latitude, location, lsoa_code, category) END
-                ORDER BY line) AS dup
-            FROM checked WHERE bad_field IS NULL
+            SELECT k.*, fo.force, row_number() OVER (
+                PARTITION BY k.file_no, {_REPEAT_SQL.format(force="fo.force")} ORDER BY k.line
+            ) AS dup
+            FROM checked k LEFT JOIN ref_force fo ON fo.spelling IS NOT DISTINCT FROM k.falls_within
+            WHERE k.bad_field IS NULL
         ) k
         LEFT JOIN _bng_df b ON b.line = k.line AND b.file_no = k.file_no
         LEFT JOIN ref_lsoa r ON r.lsoa_code = k.lsoa_code
@@ -312,7 +342,7 @@ def _stage_street_raw(con: DuckDBPyConnection) -> None:
     else:
         con.execute(f"CREATE TEMP TABLE staged AS {select}")
     con.unregister("_bng_df")
-    con.execute("DROP TABLE checked; DROP TABLE raw; DROP TABLE ref_force")
+    con.execute("DROP TABLE checked; DROP TABLE ref_force")
 
 
 def stage_outcomes(con: DuckDBPyConnection, f: InputFile) -> pd.DataFrame:
@@ -380,14 +410,18 @@ def _bad_rows(con: DuckDBPyConnection, rows: pd.DataFrame, field: str, reason: s
     con.unregister("_bad_df")
 
 
-def stage_street_many(con: DuckDBPyConnection, items: list[tuple[InputFile, int]]) -> bool:
-    """Stage several street CSVs (each with its ``file_no``) with one set of statements.
+def stage_street_many(
+    con: DuckDBPyConnection, items: list[tuple[InputFile, int]], *, strict: bool = False
+) -> bool:
+    """Stage street CSVs (each with its ``file_no``) with one set of statements.
 
-    DuckDB's fixed cost per statement (tens of milliseconds) dominates for monthly files of a few
-    tens of thousands of rows, so a batch is read and checked in one go. Returns False, having
-    staged nothing, when any file is unusual (a header other than police.uk's, text that is not
-    UTF-8, records that do not line up with the file's lines): the caller then stages the files
-    one by one, which reports each file's own problem.
+    DuckDB's fixed cost per statement (tens of milliseconds) dominates monthly files of a few tens
+    of thousands of rows, and every copy of the rows costs about as much as reading them, so the
+    files are read and checked in one statement into ``checked`` (file order), and ``staged`` is
+    a view over it: the rows are copied once more only, into ``incidents``. Returns False,
+    having staged nothing, when any file is unusual (a header other than police.uk's, text that
+    is not UTF-8, records that do not line up with the file's lines) or, under ``strict``, has a
+    bad row: the caller then stages the files one by one, which reports each file's own problem.
     """
     header = ",".join(STREET_COLUMNS).encode()
     for f, _ in items:
@@ -397,11 +431,14 @@ def stage_street_many(con: DuckDBPyConnection, items: list[tuple[InputFile, int]
             return False
     con.execute("DROP TABLE IF EXISTS rej; DROP TABLE IF EXISTS rej_scan")
     paths = [str(f.path) for f, _ in items]
+    source = (
+        "read_csv(?, header=true, all_varchar=true, store_rejects=true, rejects_table='rej', "
+        "rejects_scan='rej_scan', parallel=true, auto_detect=true, delim=',', quote='\"', "
+        "escape='\"', filename=true)"
+    )
     try:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM read_csv(?, header=true, "
-            "all_varchar=true, store_rejects=true, rejects_table='rej', rejects_scan='rej_scan', "
-            "parallel=false, auto_detect=true, delim=',', quote='\"', escape='\"', filename=true)",
+            f"CREATE OR REPLACE TEMP TABLE checked AS {_checked_sql(source, ('filename',))}",
             [paths],
         )
     except Exception:  # duckdb's own errors: let the per-file path say what is wrong
@@ -414,12 +451,11 @@ def stage_street_many(con: DuckDBPyConnection, items: list[tuple[InputFile, int]
     spans = {
         r[0]: (int(r[1]), int(r[2]), int(r[3]))
         for r in con.execute(
-            "SELECT filename, count(*), min(rowid), max(rowid) FROM raw0 GROUP BY filename"
+            "SELECT filename, count(*), min(rowid), max(rowid) FROM checked GROUP BY filename"
         ).fetchall()
     }
     if any(r[2] == "INVALID ENCODING" for r in rejects):
-        con.execute("DROP TABLE raw0")
-        return False
+        return _give_up(con)
     lines: list[np.ndarray] = []
     file_nos: list[np.ndarray] = []
     expected_start = 0
@@ -429,22 +465,85 @@ def stage_street_many(con: DuckDBPyConnection, items: list[tuple[InputFile, int]
         good = _good_lines(f.path, n, rejected)
         # the rows of each file, in file order, one block after another
         if lo != expected_start or hi - lo + 1 != n or len(good) != n or (n and good[0] < 0):
-            con.execute("DROP TABLE raw0")
-            return False
+            return _give_up(con)
         expected_start = hi + 1
         lines.append(good)
         file_nos.append(np.full(n, file_no, dtype=np.int32))
-    con.register(
-        "_lines_df",
-        pd.DataFrame({"line": np.concatenate(lines), "file_no": np.concatenate(file_nos)}),
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE raw AS SELECT * EXCLUDE (filename) FROM raw0 "
-        "POSITIONAL JOIN _lines_df"
-    )
-    con.unregister("_lines_df")
-    con.execute("DROP TABLE raw0")
     number = dict(zip(paths, (n for _, n in items), strict=True))
     _quarantine_rejects(con, [(number[r[0]], *r[1:]) for r in rejects])
-    _stage_street_raw(con)
+    # each row's line, file and grid reference; row ``pos`` of ``checked_pos`` belongs to row
+    # ``rowid`` of ``checked`` (a hash join on it runs on every core; a POSITIONAL JOIN on one)
+    pts = con.execute("SELECT longitude, latitude FROM checked").fetchnumpy()
+    lon = np.ma.filled(np.ma.asarray(pts["longitude"], dtype=np.float64), np.nan)
+    lat = np.ma.filled(np.ma.asarray(pts["latitude"], dtype=np.float64), np.nan)
+    easting, northing = geography.to_bng(lon, lat)
+    con.register(
+        "_pos_df",
+        pd.DataFrame(
+            {
+                "pos": np.arange(len(easting), dtype=np.int64),
+                "line": np.concatenate(lines),
+                "file_no": np.concatenate(file_nos),
+                "easting": easting,
+                "northing": northing,
+            }
+        ),
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE checked_pos AS SELECT * FROM _pos_df")
+    con.unregister("_pos_df")
+    con.execute(
+        """
+        INSERT INTO bad (line, field, reason, raw, file_no)
+        SELECT p.line, k.bad_field, k.reason, k.raw, p.file_no
+        FROM checked k JOIN checked_pos p ON p.pos = k.rowid WHERE k.bad_field IS NOT NULL
+        """
+    )
+    if strict and first_row(con, "SELECT 1 FROM bad LIMIT 1"):
+        con.execute("DELETE FROM bad")
+        return _give_up(con)
+    _force_table(con, "checked", "falls_within")
+    # A crime listed more than once in a file is numbered in file order. Find those few first:
+    # rows whose key's hash repeats (a superset: a hash may collide), numbered by the key itself.
+    repeat = _REPEAT_SQL.format(force="fo.force")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE checked_repeats AS
+        WITH keyed AS (
+            SELECT rowid AS row_id, filename, repeat_hash FROM checked WHERE bad_field IS NULL
+        ),
+        repeated AS (
+            SELECT filename, repeat_hash FROM keyed GROUP BY ALL HAVING count(*) > 1
+        ),
+        candidates AS (SELECT row_id FROM keyed SEMI JOIN repeated USING (filename, repeat_hash))
+        SELECT p.pos, row_number() OVER (PARTITION BY p.file_no, {repeat} ORDER BY p.line) AS dup
+        FROM checked k JOIN candidates c ON c.row_id = k.rowid
+        JOIN checked_pos p ON p.pos = k.rowid
+        LEFT JOIN ref_force fo ON fo.spelling IS NOT DISTINCT FROM k.falls_within
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP VIEW staged AS
+        SELECT {_KEY_SQL.format(dup="coalesce(d.dup, 1)", force="fo.force")} AS incident_key,
+               k.crime_id, 'police_uk_street' AS source_kind,
+               coalesce(fo.force, r.force) AS force, k.month, k.category, k.offence,
+               k.longitude, k.latitude,
+               CASE WHEN k.longitude IS NOT NULL THEN p.easting END AS easting,
+               CASE WHEN k.longitude IS NOT NULL THEN p.northing END AS northing,
+               k.location, 'Force' AS location_type, k.lsoa_code,
+               coalesce(k.lsoa_name, r.lsoa_name) AS lsoa_name, r.local_authority, k.outcome,
+               k.context, p.line, p.file_no
+        FROM checked k JOIN checked_pos p ON p.pos = k.rowid
+        LEFT JOIN ref_force fo ON fo.spelling IS NOT DISTINCT FROM k.falls_within
+        LEFT JOIN checked_repeats d ON d.pos = k.rowid
+        LEFT JOIN ref_lsoa r ON r.lsoa_code = k.lsoa_code
+        WHERE k.bad_field IS NULL
+        """
+    )
     return True
+
+
+def _give_up(con: DuckDBPyConnection) -> bool:
+    """Drop what :func:`stage_street_many` made; the files go one by one instead."""
+    con.execute("DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS checked_pos")
+    return False

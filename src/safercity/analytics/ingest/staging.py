@@ -2,7 +2,9 @@
 
 ``staged``
     The good rows, with the columns of ``incidents`` (see :mod:`safercity.analytics.store`)
-    less ``source_id``, plus ``line`` (the row's line in its file).
+    less ``source_id``, plus ``line`` (the row's line in its file) and ``file_no`` (the file's
+    place in its batch). A table, or for a batch of police.uk CSVs a view (see
+    :func:`safercity.analytics.ingest.police_uk.stage_street_many`).
 ``bad``
     The rows set aside: ``line``, ``field``, ``reason``, ``raw``.
 """
@@ -75,7 +77,7 @@ def ensure_reference_tables(con: DuckDBPyConnection) -> None:
 def create_empty(con: DuckDBPyConnection, *, staged: bool = True) -> None:
     """Fresh ``bad`` and (unless ``staged=False``, for a parser that creates it from its own
     select) a fresh ``staged`` with every incident column."""
-    con.execute("DROP TABLE IF EXISTS staged")
+    drop_staging(con)
     if staged:
         cols = ", ".join(f"{n} {t}" for n, t in INCIDENT_COLUMNS)
         con.execute(f"CREATE TEMP TABLE staged ({cols}, line BIGINT, file_no INTEGER DEFAULT 0)")
@@ -83,6 +85,15 @@ def create_empty(con: DuckDBPyConnection, *, staged: bool = True) -> None:
         "CREATE OR REPLACE TEMP TABLE bad (line BIGINT, field VARCHAR, reason VARCHAR, "
         "raw VARCHAR, file_no INTEGER DEFAULT 0)"
     )
+
+
+def drop_staging(con: DuckDBPyConnection) -> None:
+    """Drop ``staged`` (a table, or the view a batch of police.uk CSVs is staged as) and the
+    tables such a view reads."""
+    if first_row(con, "SELECT 1 FROM duckdb_views() WHERE temporary AND view_name = 'staged'"):
+        con.execute("DROP VIEW staged")
+    for table in ("staged", "checked", "checked_pos", "checked_repeats", "ref_force"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def stage_frame(con: DuckDBPyConnection, frame: pd.DataFrame) -> None:
