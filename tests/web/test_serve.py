@@ -1,4 +1,4 @@
-"""``safercity serve`` really serves: waitress, static files by WhiteNoise, headers, workers."""
+"""``safercity serve`` really serves: gunicorn, static files by WhiteNoise, headers, workers."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize(("workers", "threads"), [(1, 1), (2, 1), (2, 4)])
 def test_serve_answers_pages_and_static_files(
-    tmp_path: Path, synthetic_workspace: Path, workers: int
+    tmp_path: Path, synthetic_workspace: Path, workers: int, threads: int
 ) -> None:
     if not CSS.exists():
         pytest.fail(f"{CSS} is missing: run `bash scripts/build-static.sh` (make setup does)")
@@ -48,6 +48,8 @@ def test_serve_answers_pages_and_static_files(
             str(port),
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--workspace",
             str(synthetic_workspace),
         ],
@@ -87,3 +89,36 @@ def test_serve_answers_pages_and_static_files(
         server.wait(timeout=30)
         log_file.close()
     assert server.returncode in (0, -15)
+
+
+def test_serve_says_clearly_when_the_port_is_taken(
+    tmp_path: Path, synthetic_workspace: Path
+) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
+        "SECRET_KEY": "serve-test-" + "s" * 50,
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "safercity",
+                "serve",
+                "--port",
+                str(port),
+                "--workspace",
+                str(synthetic_workspace),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr

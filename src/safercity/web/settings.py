@@ -116,8 +116,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Several threads (waitress, background imports) share the file: wait for locks, WAL mode,
-    # and a test database on disk (not in memory) so that every thread sees the same one.
+    # Several processes and threads (server workers, background imports) share the file: wait
+    # for locks, WAL mode, and a test database on disk (not in memory) so that every thread sees
+    # the same one.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,

@@ -1,4 +1,4 @@
-"""WSGI entry point (``safercity serve`` runs it with waitress)."""
+"""WSGI entry point (``safercity serve`` runs it with gunicorn)."""
 
 import os
 
