@@ -316,7 +316,7 @@ def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> Non
         "_bng_df",
         pd.DataFrame({"file_no": good["file_no"], "line": good["line"], "e": e, "n": n}),
     )
-    # Only the columns a police.uk file has: DuckDB pays dearly for inserting NULL columns.
+    # only the columns a police.uk file has (the commit inserts what `staged` holds)
     select = f"""
         SELECT {_KEY_SQL.format(dup="k.dup", force="k.force")} AS incident_key,
                k.crime_id, 'police_uk_street' AS source_kind,
