@@ -81,6 +81,9 @@ def test_serve_answers_pages_and_static_files(
             urllib.request.urlopen(base + "/no-such-page/", timeout=5)
         assert err.value.code == 404
         err.value.close()
+        head = urllib.request.Request(base + "/accessibility/", method="HEAD")
+        with urllib.request.urlopen(head, timeout=5) as page:
+            assert page.status == 200 and page.read() == b""
         for _ in range(2 * workers):  # several connections: every worker answers
             with urllib.request.urlopen(base + "/accessibility/", timeout=5) as page:
                 assert page.status == 200
@@ -89,6 +92,7 @@ def test_serve_answers_pages_and_static_files(
         server.wait(timeout=30)
         log_file.close()
     assert server.returncode in (0, -15)
+    assert "no-body response" not in log.read_text()  # HEAD answered without a body
 
 
 def test_serve_says_clearly_when_the_port_is_taken(

@@ -97,6 +97,22 @@ class _Gunicorn:
         self.app.run()
 
 
+def _no_body_for_head(application: Any) -> Any:
+    """Answer HEAD with the headers alone: Django renders the body as for GET, and gunicorn
+    would drop it with a warning in the log for every HEAD request (monitoring probes send
+    them)."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        body = application(environ, start_response)
+        if environ.get("REQUEST_METHOD") != "HEAD":
+            return body
+        if hasattr(body, "close"):
+            body.close()
+        return []
+
+    return app
+
+
 def _check_can_listen(host: str, port: int) -> None:
     """A clear error before gunicorn starts (it would retry for five seconds, then exit)."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
@@ -144,7 +160,7 @@ def run(args: argparse.Namespace) -> int:
     )
     host = f"[{args.host}]" if ":" in args.host else args.host
     _Gunicorn(
-        application,
+        _no_body_for_head(application),
         {
             "bind": [f"{host}:{args.port}"],
             "workers": args.workers,
