@@ -58,6 +58,18 @@ def test_records_in_several_ward_files_are_stored_once(one_month: Path, tmp_path
     assert westminster[0][0] / len(unique) > 0.95  # ward polygons reach a little over the border
 
 
+def test_a_record_twice_in_one_api_file_is_stored_once(one_month: Path, tmp_path: Path) -> None:
+    src = sorted(one_month.glob("*.json"))[0]
+    records = json.loads(src.read_text())
+    twice = tmp_path / "twice.json"
+    twice.write_text(json.dumps([*records, records[0]]))
+    (f,) = ingest_paths(tmp_path / "ws", [twice]).files
+    assert (f.rows_stored, f.rows_already_stored) == (len(records), 1)
+    with Workspace(tmp_path / "ws", read_only=True) as ws:
+        keys = ws.con.execute("SELECT count(*), count(DISTINCT incident_key) FROM incidents")
+        assert keys.fetchall() == [(len(records), len(records))]
+
+
 def test_api_bad_records_are_quarantined(one_month: Path, tmp_path: Path) -> None:
     src = sorted(one_month.glob("*.json"))[0]
     records = json.loads(src.read_text())

@@ -353,7 +353,7 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
         if kind == "police_uk_street":
             _replace_older_releases(con, files)
         months = [m for i in range(len(files)) for m in meta.get(i, (0, [], None))[1] or []]
-        if _may_hold_already(con, months) or _areas_loaded(con):
+        if kind != "police_uk_street" or _may_hold_already(con, months) or _areas_loaded(con):
             con.execute(
                 """
                 CREATE OR REPLACE TEMP TABLE new_rows AS
@@ -370,7 +370,7 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
             )
             _assign_loaded_areas(con)
             rows = "new_rows"
-        else:  # every staged row is new: no copy, no anti-join
+        else:  # police.uk keys are unique within a file: every row is new, no copy
             stored = {i: m[0] for i, m in meta.items()}
             rows = "staged"
         have = {r[0] for r in con.execute(f"DESCRIBE {rows}").fetchall()}
@@ -395,9 +395,9 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
 
 
 def _may_hold_already(con: DuckDBPyConnection, months: list[str]) -> bool:
-    """Whether some staged row may be stored already: two files of the batch share a month
-    (the same record in two files) or the store holds rows of one of the batch's months.
-    Keys are unique within a file, so otherwise every row is new."""
+    """Whether a staged police.uk row may be stored already: two files of the batch share a
+    month (the same record in two files) or the store holds rows of one of the batch's months.
+    Its keys are unique within a file (ADR 0001), so otherwise every row is new."""
     if len(months) != len(set(months)):
         return True
     if not months:
