@@ -216,8 +216,9 @@ def _checked_sql(source: str, keep: tuple[str, ...]) -> str:
                p_lsoa_name AS lsoa_name, p_category AS category, "Crime type" AS offence,
                p_outcome AS outcome, p_context AS context, bad_field,
                CASE WHEN bad_field IS NOT NULL THEN {_REASON_SQL} END AS reason,
-               hash(coalesce(p_crime_id, chr(0) || concat_ws('|', p_month, p_longitude,
-                    p_latitude, p_location, p_lsoa_code, p_category))) AS repeat_hash,
+               CASE WHEN p_crime_id IS NOT NULL THEN hash(p_crime_id)
+                    ELSE hash(p_month, p_longitude, p_latitude, p_location, p_lsoa_code,
+                              p_category) END AS repeat_hash,
                CASE WHEN bad_field IS NOT NULL THEN {_raw_json(STREET_COLUMNS)} END AS raw
         FROM (
             SELECT *,
@@ -434,11 +435,11 @@ def stage_street_many(
     source = (
         "read_csv(?, header=true, all_varchar=true, store_rejects=true, rejects_table='rej', "
         "rejects_scan='rej_scan', parallel=true, auto_detect=true, delim=',', quote='\"', "
-        "escape='\"', filename=true)"
+        "escape='\"')"
     )
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE checked AS {_checked_sql(source, ('filename',))}",
+            f"CREATE OR REPLACE TEMP TABLE checked AS {_checked_sql(source, ('file_index',))}",
             [paths],
         )
     except Exception:  # duckdb's own errors: let the per-file path say what is wrong
@@ -448,10 +449,10 @@ def stage_street_many(
         "min(e.error_message) FROM rej e JOIN rej_scan s "
         "ON e.scan_id = s.scan_id AND e.file_id = s.file_id GROUP BY ALL ORDER BY 1, 2"
     ).fetchall()
-    spans = {
-        r[0]: (int(r[1]), int(r[2]), int(r[3]))
+    spans = {  # file_index: the file's place in ``paths``
+        int(r[0]): (int(r[1]), int(r[2]), int(r[3]))
         for r in con.execute(
-            "SELECT filename, count(*), min(rowid), max(rowid) FROM checked GROUP BY filename"
+            "SELECT file_index, count(*), min(rowid), max(rowid) FROM checked GROUP BY file_index"
         ).fetchall()
     }
     if any(r[2] == "INVALID ENCODING" for r in rejects):
@@ -459,8 +460,8 @@ def stage_street_many(
     lines: list[np.ndarray] = []
     file_nos: list[np.ndarray] = []
     expected_start = 0
-    for path, (f, file_no) in zip(paths, items, strict=True):
-        n, lo, hi = spans.get(path, (0, expected_start, expected_start - 1))
+    for i, (path, (f, file_no)) in enumerate(zip(paths, items, strict=True)):
+        n, lo, hi = spans.get(i, (0, expected_start, expected_start - 1))
         rejected = np.array([r[1] for r in rejects if r[0] == path], dtype=np.int64)
         good = _good_lines(f.path, n, rejected)
         # the rows of each file, in file order, one block after another
@@ -509,12 +510,12 @@ def stage_street_many(
         f"""
         CREATE OR REPLACE TEMP TABLE checked_repeats AS
         WITH keyed AS (
-            SELECT rowid AS row_id, filename, repeat_hash FROM checked WHERE bad_field IS NULL
+            SELECT rowid AS row_id, file_index, repeat_hash FROM checked WHERE bad_field IS NULL
         ),
         repeated AS (
-            SELECT filename, repeat_hash FROM keyed GROUP BY ALL HAVING count(*) > 1
+            SELECT file_index, repeat_hash FROM keyed GROUP BY ALL HAVING count(*) > 1
         ),
-        candidates AS (SELECT row_id FROM keyed SEMI JOIN repeated USING (filename, repeat_hash))
+        candidates AS (SELECT row_id FROM keyed SEMI JOIN repeated USING (file_index, repeat_hash))
         SELECT p.pos, row_number() OVER (PARTITION BY p.file_no, {repeat} ORDER BY p.line) AS dup
         FROM checked k JOIN candidates c ON c.row_id = k.rowid
         JOIN checked_pos p ON p.pos = k.rowid
