@@ -80,3 +80,24 @@ def test_a_failed_computation_is_not_cached_and_waiters_compute_it_themselves() 
         services.cached("test:broken", broken)
     assert services.cached("test:broken", lambda: 7) == 7
     assert not services._computing
+
+
+@pytest.mark.django_db
+def test_warm_works_out_each_page_as_it_first_opens(
+    client: object, make_user: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.urls import reverse
+
+    from safercity.web.analysis.views import warm
+
+    services._versions.clear()  # nothing computed yet in this process
+    warm()
+
+    def no_store() -> None:
+        raise AssertionError("the page went to the store: warm() missed it")
+
+    monkeypatch.setattr(services, "store", no_store)
+    client.force_login(make_user("board_member"))  # type: ignore[attr-defined]
+    for name in ("overview", "trend", "map", "hours", "rankings"):
+        page = client.get(reverse(f"analysis:{name}"))  # type: ignore[attr-defined]
+        assert page.status_code == 200, name

@@ -15,6 +15,9 @@ from . import services
 from .forms import AnalysisFilterForm, MapForm, RankingForm
 from .permissions import view_analysis
 
+DEFAULT_CELL = 250  # metres: the map's grid as it first opens
+DEFAULT_RANK = "ward"  # the rankings as they first open
+
 
 def _crumbs(label: str) -> list[tuple[str, str | None]]:
     return [("Home", "/"), ("Crime analysis", reverse("analysis:overview")), (label, None)]
@@ -52,10 +55,84 @@ def _form_html(request: HttpRequest, form: AnalysisFilterForm) -> str:
     )
 
 
+def _overview_html() -> str:
+    return _results("analysis/_overview_results.html", (), services.overview)
+
+
+def _trend_html(filters: services.Filters) -> str:
+    def context() -> dict[str, Any]:
+        data = services.trend(filters)
+        return {"filters": filters, **data, "chart": services.svg_chart(data["months"])}
+
+    return _results("analysis/_trend_results.html", (filters,), context)
+
+
+def _map_html(filters: services.Filters, size: int) -> str:
+    def context() -> dict[str, Any]:
+        data = services.hotspots(filters, size)
+        config: dict[str, Any] = {
+            "tiles": settings.MAP_TILES,
+            "attribution": settings.MAP_TILES_ATTRIBUTION,
+            "cells": [
+                {k: c[k] for k in ("south", "west", "north", "east", "count", "band")}
+                for c in data["cells"]
+            ],
+            "boundaries": data["boundaries"],
+        }
+        return {
+            "filters": filters,
+            **data,
+            "top": data["cells"][:20],
+            "fallback": _fallback_svg(data),
+            "config": config,
+        }
+
+    return _results("analysis/_map_results.html", (filters, size), context)
+
+
+def _hours_html(filters: services.Filters) -> str:
+    def context() -> dict[str, Any]:
+        return {
+            "filters": filters,
+            **services.hours_by_day(filters),
+            "hour_labels": [f"{h:02d}" for h in range(24)],
+        }
+
+    return _results("analysis/_hours_results.html", (filters,), context)
+
+
+def _rankings_html(filters: services.Filters, by: str) -> str:
+    def context() -> dict[str, Any]:
+        return {
+            "filters": filters,
+            **services.rankings(filters, by=by),
+            "by": by,
+            "by_label": RANK_LABELS.get(by, by),
+        }
+
+    return _results("analysis/_rankings_results.html", (filters, by), context)
+
+
+def warm() -> None:
+    """Work out every analysis page as it first opens (no filters), as a server worker starts,
+    so that its first visitors do not wait for it. Results are kept per store version, so an
+    import makes them be worked out again when next asked for."""
+    try:
+        services.choices()
+        services.theme_titles()
+        _overview_html()
+        _trend_html(services.Filters())
+        _map_html(services.Filters(), DEFAULT_CELL)
+        _hours_html(services.Filters())
+        _rankings_html(services.Filters(), DEFAULT_RANK)
+    except services.WorkspaceUnavailable:
+        pass  # no workspace yet, or an import is writing: the pages say so when asked
+
+
 @view_analysis
 def overview(request: HttpRequest) -> HttpResponse:
     try:
-        html = _results("analysis/_overview_results.html", (), services.overview)
+        html = _overview_html()
     except services.WorkspaceUnavailable as exc:
         return _unavailable(request, "Crime analysis", exc)
     return render(
@@ -69,13 +146,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def trend(request: HttpRequest) -> HttpResponse:
     try:
         form = _form(request, AnalysisFilterForm)
-        filters = form.filters()
-
-        def context() -> dict[str, Any]:
-            data = services.trend(filters)
-            return {"filters": filters, **data, "chart": services.svg_chart(data["months"])}
-
-        html = _results("analysis/_trend_results.html", (filters,), context)
+        html = _trend_html(form.filters())
     except services.WorkspaceUnavailable as exc:
         return _unavailable(request, "Crime trend", exc)
     return render(
@@ -96,28 +167,8 @@ def hotspot_map(request: HttpRequest) -> HttpResponse:
         form = _form(request, MapForm)
         filters = form.filters()
         valid = form.is_bound and form.is_valid()
-        size = int(form.cleaned_data.get("cell_size") or 250) if valid else 250
-
-        def context() -> dict[str, Any]:
-            data = services.hotspots(filters, size)
-            config: dict[str, Any] = {
-                "tiles": settings.MAP_TILES,
-                "attribution": settings.MAP_TILES_ATTRIBUTION,
-                "cells": [
-                    {k: c[k] for k in ("south", "west", "north", "east", "count", "band")}
-                    for c in data["cells"]
-                ],
-                "boundaries": data["boundaries"],
-            }
-            return {
-                "filters": filters,
-                **data,
-                "top": data["cells"][:20],
-                "fallback": _fallback_svg(data),
-                "config": config,
-            }
-
-        html = _results("analysis/_map_results.html", (filters, size), context)
+        size = int(form.cleaned_data.get("cell_size") or DEFAULT_CELL) if valid else DEFAULT_CELL
+        html = _map_html(filters, size)
     except services.WorkspaceUnavailable as exc:
         return _unavailable(request, "Hotspot map", exc)
     return render(
@@ -159,16 +210,7 @@ def _fallback_svg(data: dict[str, Any]) -> dict[str, Any]:
 def hours(request: HttpRequest) -> HttpResponse:
     try:
         form = _form(request, AnalysisFilterForm)
-        filters = form.filters()
-
-        def context() -> dict[str, Any]:
-            return {
-                "filters": filters,
-                **services.hours_by_day(filters),
-                "hour_labels": [f"{h:02d}" for h in range(24)],
-            }
-
-        html = _results("analysis/_hours_results.html", (filters,), context)
+        html = _hours_html(form.filters())
     except services.WorkspaceUnavailable as exc:
         return _unavailable(request, "Hour by day", exc)
     return render(
@@ -192,17 +234,8 @@ def rankings(request: HttpRequest) -> HttpResponse:
         form = _form(request, RankingForm)
         filters = form.filters()
         valid = form.is_bound and form.is_valid()
-        by = (form.cleaned_data.get("by") or "ward") if valid else "ward"
-
-        def context() -> dict[str, Any]:
-            return {
-                "filters": filters,
-                **services.rankings(filters, by=by),
-                "by": by,
-                "by_label": RANK_LABELS.get(by, by),
-            }
-
-        html = _results("analysis/_rankings_results.html", (filters, by), context)
+        by = (form.cleaned_data.get("by") or DEFAULT_RANK) if valid else DEFAULT_RANK
+        html = _rankings_html(filters, by)
     except services.WorkspaceUnavailable as exc:
         return _unavailable(request, "Area rankings", exc)
     return render(
