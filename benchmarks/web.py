@@ -1,10 +1,10 @@
 """Latency of SaferCity's main pages under 50 concurrent clients on loopback.
 
-Starts ``safercity serve --workers 2`` (gunicorn) on 127.0.0.1 with a throw-away web database,
-signs one demo user in, then opens ``--clients`` keep-alive connections that each fetch the main
-pages in turn, closed loop, until ``--requests`` requests are done or ``--seconds`` have passed (both
-bounded). Every response is read in full and counts as an error unless its status is 200.
-Prints p50/p95 latency, throughput and errors per page and overall. Loopback only.
+Starts ``safercity serve --workers 2`` (waitress) on 127.0.0.1 with a throw-away web database,
+signs one demo user in, then opens ``--clients`` keep-alive connections that each fetch the
+main pages in turn, closed loop, until ``--requests`` requests are done or ``--seconds`` have
+passed (both bounded). Every response is read in full and counts as an error unless its status
+is 200. Prints p50/p95 latency, throughput and errors per page and overall. Loopback only.
 
     .venv/bin/python benchmarks/web.py --workspace safercity-data
     .venv/bin/python benchmarks/web.py --synthetic          # SYNTHETIC workspace (tests/web)
@@ -219,9 +219,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=10000, help="total requests (bound)")
     parser.add_argument("--seconds", type=float, default=60.0, help="time bound")
-    parser.add_argument(
-        "--threads", type=int, default=1, help="threads per server worker (serve's default: 1)"
-    )
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads per worker")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument(
         "--tool",

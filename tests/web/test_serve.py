@@ -1,4 +1,4 @@
-"""``safercity serve`` really serves: gunicorn, static files by WhiteNoise, headers, workers."""
+"""``safercity serve`` really serves: waitress, static files by WhiteNoise, headers, workers."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.parametrize(("workers", "threads"), [(1, 1), (2, 1), (2, 4)])
+@pytest.mark.parametrize(("workers", "threads"), [(1, 8), (2, 2)])
 def test_serve_answers_pages_and_static_files(
     tmp_path: Path, synthetic_workspace: Path, workers: int, threads: int
 ) -> None:
@@ -92,7 +92,6 @@ def test_serve_answers_pages_and_static_files(
         server.wait(timeout=30)
         log_file.close()
     assert server.returncode in (0, -15)
-    assert "no-body response" not in log.read_text()  # HEAD answered without a body
 
 
 def test_serve_says_clearly_when_the_port_is_taken(

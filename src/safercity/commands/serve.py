@@ -1,20 +1,20 @@
-"""``safercity serve``: migrate the web database and serve the app with gunicorn.
+"""``safercity serve``: migrate the web database and serve the app with waitress.
 
-Pre-fork worker processes share one listening socket, so the kernel hands each new connection
-to a worker that is free. With one thread (the default) a worker is gunicorn's sync worker: one
-request at a time, no keep-alive, the least work per request (see docs/web-server.md for the
-measurements). Anything that faces the network belongs behind a TLS proxy that buffers slow
-clients (nginx, Caddy); ``--threads N`` gives threaded workers with keep-alive.
+Waitress reads whole requests and buffers responses on its own thread, so slow clients never
+hold an application thread. ``--workers N`` forks N processes after the views are imported, one
+listening socket each (SO_REUSEPORT); each worker works out the analysis pages as they first
+open while it starts answering. docs/web-server.md has the measurements behind the defaults.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import secrets
+import signal
 import socket
 from pathlib import Path
-from typing import Any
 
 from safercity import settings
 from safercity.cli import UserError, add_command, add_workspace_argument
@@ -25,9 +25,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = add_command(
         subparsers,
         "serve",
-        help="Serve the SaferCity web application (gunicorn, a production WSGI server, with "
-        "pre-fork worker processes). Settings come from environment variables; see "
-        "safercity.web.settings and docs/web-server.md.",
+        help="Serve the SaferCity web application (waitress, a production WSGI server). "
+        "Settings come from environment variables; see safercity.web.settings and "
+        "docs/web-server.md.",
         example="safercity serve --port 8000 --workspace safercity-data",
         handler=run,
         json_output=False,
@@ -46,17 +46,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "0.0.0.0 (every interface, behind a TLS proxy)",
     )
     parser.add_argument(
-        "--threads",
-        type=int,
-        default=1,
-        help="threads per worker process (default 1: a sync worker answers one request at a "
-        "time; more than 1: threaded workers that keep connections alive)",
+        "--threads", type=int, default=8, help="threads per worker process (default 8)"
     )
     parser.add_argument(
         "--workers",
         type=int,
-        default=2,
-        help="worker processes sharing the port (default 2; about one per core)",
+        default=1,
+        help="worker processes sharing the port (default 1; 2 on a 2-core "
+        "machine serves about twice as many requests)",
     )
     parser.add_argument(
         "--no-migrate", action="store_true", help="do not apply database migrations first"
@@ -74,55 +71,14 @@ def ensure_secret_key(workspace: Path) -> None:
         key_file.chmod(0o600)
 
 
-class _Gunicorn:
-    """``safercity serve``'s options as a gunicorn application (pre-fork worker processes)."""
+def _warm_in_background() -> None:
+    """Each worker works out the analysis pages as they first open while it starts answering
+    (a request for one of them waits for that result rather than working it out again)."""
+    import threading
 
-    def __init__(self, application: Any, options: dict[str, Any]) -> None:
-        from gunicorn.app.base import BaseApplication
+    from safercity.web.analysis.views import warm
 
-        class App(BaseApplication):  # type: ignore[misc]
-            def load_config(self) -> None:
-                for key, value in options.items():
-                    self.cfg.set(key, value)
-
-            def load(self) -> Any:
-                return application
-
-        self.app = App()
-
-    def run(self) -> None:
-        import gunicorn.http.wsgi
-
-        gunicorn.http.wsgi.SERVER = "SaferCity"  # the Server header names no server software
-        self.app.run()
-
-
-def _no_body_for_head(application: Any) -> Any:
-    """Answer HEAD with the headers alone: Django renders the body as for GET, and gunicorn
-    would drop it with a warning in the log for every HEAD request (monitoring probes send
-    them)."""
-
-    def app(environ: dict[str, Any], start_response: Any) -> Any:
-        body = application(environ, start_response)
-        if environ.get("REQUEST_METHOD") != "HEAD":
-            return body
-        if hasattr(body, "close"):
-            body.close()
-        return []
-
-    return app
-
-
-def _check_can_listen(host: str, port: int) -> None:
-    """A clear error before gunicorn starts (it would retry for five seconds, then exit)."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    finally:
-        sock.close()
+    threading.Thread(target=warm, name="warm-analysis", daemon=True).start()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -130,8 +86,6 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"port must be 1-65535, not {args.port}")
     if not 1 <= args.workers <= 32:
         raise UserError(f"workers must be 1-32, not {args.workers}")
-    if not 1 <= args.threads <= 64:
-        raise UserError(f"threads must be 1-64, not {args.threads}")
     workspace = Path(args.workspace).resolve()
     ensure_secret_key(workspace)
     configure(str(workspace))
@@ -145,39 +99,82 @@ def run(args: argparse.Namespace) -> int:
     from safercity.web.imports.services import recover_interrupted
 
     recover_interrupted()
-    _check_can_listen(args.host, args.port)
-    from django.db import connections
     from django.urls import get_resolver
+    from waitress import serve
 
     from safercity.web.wsgi import application
 
     get_resolver().url_patterns  # noqa: B018 - import every view once, before the workers fork
-    connections.close_all()  # each worker opens its own database connections
+
+    def listen() -> socket.socket:
+        sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if args.workers > 1:  # one socket per worker: the kernel spreads connections evenly
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            sock.bind((args.host, args.port))
+        except OSError as exc:
+            sock.close()
+            raise UserError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from exc
+        sock.listen(1024)
+        return sock
+
+    sockets = [listen() for _ in range(args.workers)]
     print(
         f"SaferCity is at http://{'localhost' if args.host == '127.0.0.1' else args.host}:"
         f"{args.port}/ (workspace {workspace}); press Ctrl+C to stop",
         flush=True,
     )
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    _Gunicorn(
-        _no_body_for_head(application),
-        {
-            "bind": [f"{host}:{args.port}"],
-            "workers": args.workers,
-            # one thread: sync workers, each answering one request at a time from the shared
-            # listening socket (the kernel hands the next request to whichever worker is free)
-            "worker_class": "sync" if args.threads == 1 else "gthread",
-            "threads": args.threads,
-            "keepalive": 5,
-            "backlog": 1024,
-            "timeout": 120,  # a worker stuck this long in one request is replaced
-            "graceful_timeout": 10,
-            "preload_app": True,
-            "control_socket_disable": True,
-            "forwarded_allow_ips": "127.0.0.1,::1",
-            "errorlog": "-",
-            "loglevel": "warning",
-            "proc_name": "safercity",
-        },
-    ).run()
+
+    def run_worker(sock: socket.socket) -> None:
+        _warm_in_background()
+        serve(
+            application,
+            sockets=[sock],
+            threads=args.threads,
+            ident="SaferCity",
+            clear_untrusted_proxy_headers=True,
+            backlog=1024,
+            connection_limit=1000,
+        )
+
+    if args.workers == 1:
+        run_worker(sockets[0])
+        return 0
+    from django.db import connections
+
+    connections.close_all()  # each worker opens its own database connections
+    children: list[int] = []
+    for own in sockets:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child process
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            for other in sockets:
+                if other is not own:
+                    other.close()
+            try:
+                run_worker(own)
+            finally:
+                os._exit(0)
+        children.append(pid)
+    for own in sockets:
+        own.close()
+
+    def stop(signum: int, frame: object) -> None:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for pid in children:
+        while True:
+            try:
+                os.waitpid(pid, 0)
+                break
+            except InterruptedError:  # pragma: no cover
+                continue
+            except ChildProcessError:
+                break
     return 0

@@ -1,4 +1,4 @@
-"""WSGI entry point (``safercity serve`` runs it with gunicorn)."""
+"""WSGI entry point (``safercity serve`` runs it with waitress)."""
 
 import os
 
