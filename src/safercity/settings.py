@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
         "cell_size_m", 100, "Default hotspot grid cell size in metres (British National Grid)."
     ),
     Setting("port", 8000, "Port that `safercity serve` listens on."),
+    Setting(
+        "trusted_proxy",
+        "",
+        "Address of the TLS proxy in front of `safercity serve`, whose X-Forwarded-Proto and "
+        "X-Forwarded-For are believed; empty believes none.",
+    ),
     Setting("tile_url", "", "Map tile URL template for the web map; empty shows boundaries only."),
     Setting(
         "police_uk_api",

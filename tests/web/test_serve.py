@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import os
 import socket
 import subprocess
@@ -9,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,37 +26,27 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.parametrize(("workers", "threads"), [(1, 8), (2, 2)])
-def test_serve_answers_pages_and_static_files(
-    tmp_path: Path, synthetic_workspace: Path, workers: int, threads: int
-) -> None:
-    if not CSS.exists():
-        pytest.fail(f"{CSS} is missing: run `bash scripts/build-static.sh` (make setup does)")
+@contextlib.contextmanager
+def serving(
+    tmp_path: Path, workspace: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """``safercity serve`` on a free port, answering; yields its base URL, stops it after."""
     port = _free_port()
     log = tmp_path / "serve.log"
     log_file = log.open("w")
-    env = {
+    environ = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
         "SECRET_KEY": "serve-test-" + "s" * 50,
+        **(env or {}),
     }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    environ.pop("DJANGO_SETTINGS_MODULE", None)
     server = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "safercity.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--workspace",
-            str(synthetic_workspace),
+            *(sys.executable, "-m", "safercity.cli", "serve"),
+            *("--port", str(port), "--workspace", str(workspace), *args),
         ],
-        env=env,
+        env=environ,
         stdout=subprocess.DEVNULL,
         stderr=log_file,
     )
@@ -61,15 +54,32 @@ def test_serve_answers_pages_and_static_files(
     try:
         for _ in range(150):
             try:
-                with urllib.request.urlopen(base + "/", timeout=2) as home:
-                    body = home.read().decode()
-                break
+                with socket.create_connection(("127.0.0.1", port), timeout=2):
+                    break
             except OSError:
                 if server.poll() is not None:
                     pytest.fail(log.read_text())
                 time.sleep(0.2)
         else:
             pytest.fail("safercity serve did not answer within 30 s")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log_file.close()
+    assert server.returncode in (0, -15)
+
+
+@pytest.mark.parametrize(("workers", "threads"), [(1, 8), (2, 2)])
+def test_serve_answers_pages_and_static_files(
+    tmp_path: Path, synthetic_workspace: Path, workers: int, threads: int
+) -> None:
+    if not CSS.exists():
+        pytest.fail(f"{CSS} is missing: run `bash scripts/build-static.sh` (make setup does)")
+    args = ("--workers", str(workers), "--threads", str(threads))
+    with serving(tmp_path, synthetic_workspace, *args) as base:
+        with urllib.request.urlopen(base + "/", timeout=30) as home:
+            body = home.read().decode()
         assert home.status == 200
         assert home.headers["Server"] == "SaferCity"
         assert "script-src 'self'" in home.headers["Content-Security-Policy"]
@@ -87,11 +97,32 @@ def test_serve_answers_pages_and_static_files(
         for _ in range(2 * workers):  # several connections: every worker answers
             with urllib.request.urlopen(base + "/accessibility/", timeout=5) as page:
                 assert page.status == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log_file.close()
-    assert server.returncode in (0, -15)
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_behind_a_tls_proxy_only_the_trusted_proxy_is_believed(
+    tmp_path: Path, synthetic_workspace: Path, trusted: bool
+) -> None:
+    """With SAFERCITY_SECURE=1 plain HTTP is redirected to HTTPS; a request the trusted proxy
+    forwards with ``X-Forwarded-Proto: https`` is answered (waitress drops the header from
+    anyone else, which behind a proxy meant a redirect on every request)."""
+    args = ("--trusted-proxy", "127.0.0.1") if trusted else ()
+    with serving(tmp_path, synthetic_workspace, *args, env={"SAFERCITY_SECURE": "1"}) as base:
+        conn = http.client.HTTPConnection(base.removeprefix("http://"), timeout=30)
+        conn.request("GET", "/accessibility/", headers={"X-Forwarded-Proto": "https"})
+        answer = conn.getresponse()
+        answer.read()
+        conn.request("GET", "/accessibility/")
+        plain = conn.getresponse()
+        plain.read()
+        conn.close()
+    if trusted:
+        assert answer.status == 200
+        assert answer.getheader("Strict-Transport-Security", "").startswith("max-age=")
+    else:
+        assert answer.status == 301
+        assert (answer.getheader("Location") or "").startswith("https://")
+    assert plain.status == 301
 
 
 def test_serve_says_clearly_when_the_port_is_taken(

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"The Strategic Assessment is in {Path(ws) / 'reports'} (HTML and PDF).", flush=True)
     if args.no_serve:
         return 0
-    # two waitress processes: p95 under 300 ms on two cores (benchmarks/web.py)
+    # two waitress worker processes, one per core (docs/web-server.md: benchmarks/web.py)
     return main(["serve", "--workspace", ws, "--port", str(args.port), "--workers", "2"])
 
 

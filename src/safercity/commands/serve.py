@@ -56,6 +56,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "machine serves about twice as many requests)",
     )
     parser.add_argument(
+        "--trusted-proxy",
+        default=settings.get("trusted_proxy") or None,
+        metavar="ADDRESS",
+        help="address of the TLS proxy in front (e.g. 127.0.0.1): its X-Forwarded-Proto and "
+        "X-Forwarded-For are believed, so with SAFERCITY_SECURE=1 a request that reached the "
+        "proxy over HTTPS is not redirected again (default: believe no proxy)",
+    )
+    parser.add_argument(
         "--no-migrate", action="store_true", help="do not apply database migrations first"
     )
 
@@ -126,6 +134,16 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
 
+    proxy: dict[str, object] = (
+        {
+            "trusted_proxy": args.trusted_proxy,
+            "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"},
+            "trusted_proxy_count": 1,
+        }
+        if args.trusted_proxy
+        else {}
+    )
+
     def run_worker(sock: socket.socket) -> None:
         _warm_in_background()
         serve(
@@ -136,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
             clear_untrusted_proxy_headers=True,
             backlog=1024,
             connection_limit=1000,
+            **proxy,
         )
 
     if args.workers == 1:
