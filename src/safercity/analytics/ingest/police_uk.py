@@ -280,6 +280,21 @@ _KEY_SQL = """
 """
 
 
+def _staged_columns(dup: str, force: str, easting: str, northing: str, placed: str) -> str:
+    """The columns of ``staged`` for checked row ``k`` (only those police.uk files have; the
+    commit inserts what ``staged`` holds): ``dup`` is its number among its repeats, ``force``
+    its force's short name, ``easting``/``northing`` its grid reference and ``placed`` the alias
+    holding its ``line`` and ``file_no``; ``r`` is its row of the built-in LSOA lookup."""
+    return f"""
+        {_KEY_SQL.format(dup=dup, force=force)} AS incident_key, k.crime_id,
+        'police_uk_street' AS source_kind, coalesce({force}, r.force) AS force, k.month,
+        k.category, k.offence, k.longitude, k.latitude, {easting} AS easting,
+        {northing} AS northing, k.location, 'Force' AS location_type, k.lsoa_code,
+        coalesce(k.lsoa_name, r.lsoa_name) AS lsoa_name, r.local_authority, k.outcome, k.context,
+        {placed}.line, {placed}.file_no
+    """
+
+
 def category_map_sql() -> str:
     """The category lookup as a DuckDB MAP literal (a scalar, so row order is kept)."""
 
@@ -317,14 +332,8 @@ def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> Non
         "_bng_df",
         pd.DataFrame({"file_no": good["file_no"], "line": good["line"], "e": e, "n": n}),
     )
-    # only the columns a police.uk file has (the commit inserts what `staged` holds)
     select = f"""
-        SELECT {_KEY_SQL.format(dup="k.dup", force="k.force")} AS incident_key,
-               k.crime_id, 'police_uk_street' AS source_kind,
-               coalesce(k.force, r.force) AS force, k.month, k.category, k.offence, k.longitude,
-               k.latitude, b.e AS easting, b.n AS northing, k.location, 'Force' AS location_type,
-               k.lsoa_code, coalesce(k.lsoa_name, r.lsoa_name) AS lsoa_name, r.local_authority,
-               k.outcome, k.context, k.line, k.file_no
+        SELECT {_staged_columns("k.dup", "k.force", "b.e", "b.n", "k")}
         FROM (
             SELECT k.*, fo.force, row_number() OVER (
                 PARTITION BY k.file_no, {_REPEAT_SQL.format(force="fo.force")} ORDER BY k.line
@@ -522,18 +531,17 @@ def stage_street_many(
         LEFT JOIN ref_force fo ON fo.spelling IS NOT DISTINCT FROM k.falls_within
         """
     )
+    columns = _staged_columns(
+        "coalesce(d.dup, 1)",
+        "fo.force",
+        "CASE WHEN k.longitude IS NOT NULL THEN p.easting END",
+        "CASE WHEN k.longitude IS NOT NULL THEN p.northing END",
+        "p",
+    )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW staged AS
-        SELECT {_KEY_SQL.format(dup="coalesce(d.dup, 1)", force="fo.force")} AS incident_key,
-               k.crime_id, 'police_uk_street' AS source_kind,
-               coalesce(fo.force, r.force) AS force, k.month, k.category, k.offence,
-               k.longitude, k.latitude,
-               CASE WHEN k.longitude IS NOT NULL THEN p.easting END AS easting,
-               CASE WHEN k.longitude IS NOT NULL THEN p.northing END AS northing,
-               k.location, 'Force' AS location_type, k.lsoa_code,
-               coalesce(k.lsoa_name, r.lsoa_name) AS lsoa_name, r.local_authority, k.outcome,
-               k.context, p.line, p.file_no
+        SELECT {columns}
         FROM checked k JOIN checked_pos p ON p.pos = k.rowid
         LEFT JOIN ref_force fo ON fo.spelling IS NOT DISTINCT FROM k.falls_within
         LEFT JOIN checked_repeats d ON d.pos = k.rowid
