@@ -466,16 +466,28 @@ def stage_street_many(
     }
     if any(r[2] == "INVALID ENCODING" for r in rejects):
         return _give_up(con)
+    with_bad_rows = {
+        int(r[0])
+        for r in con.execute(
+            "SELECT DISTINCT file_index FROM checked WHERE bad_field IS NOT NULL"
+        ).fetchall()
+    }
     lines: list[np.ndarray] = []
     file_nos: list[np.ndarray] = []
     expected_start = 0
     for i, (path, (f, file_no)) in enumerate(zip(paths, items, strict=True)):
         n, lo, hi = spans.get(i, (0, expected_start, expected_start - 1))
-        rejected = np.array([r[1] for r in rejects if r[0] == path], dtype=np.int64)
-        good = _good_lines(f.path, n, rejected)
         # the rows of each file, in file order, one block after another
-        if lo != expected_start or hi - lo + 1 != n or len(good) != n or (n and good[0] < 0):
+        if lo != expected_start or hi - lo + 1 != n:
             return _give_up(con)
+        rejected = np.array([r[1] for r in rejects if r[0] == path], dtype=np.int64)
+        if i in with_bad_rows or len(rejected):
+            # a bad row is reported with its line: number the good records by the file's lines
+            good = _good_lines(f.path, n, rejected)
+            if len(good) != n or (n and good[0] < 0):
+                return _give_up(con)
+        else:  # no row of this file is reported: its records' order is all that is needed
+            good = np.arange(2, n + 2, dtype=np.int64)
         expected_start = hi + 1
         lines.append(good)
         file_nos.append(np.full(n, file_no, dtype=np.int32))
