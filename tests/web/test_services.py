@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,7 +46,12 @@ def test_csp_allows_only_the_configured_tile_server(settings: object) -> None:
     assert "img-src 'self' data: https://tiles.example.org;" in content_security_policy()
 
 
-def test_concurrent_requests_compute_a_result_once_and_it_outlives_the_reader() -> None:
+def test_concurrent_requests_compute_a_result_once_and_it_outlives_the_reader(
+    settings: Any, synthetic_workspace: Path, tmp_path: Path
+) -> None:
+    # a store of its own: a change to the shared one by another test would be a new version
+    shutil.copytree(synthetic_workspace, tmp_path / "ws")
+    settings.WORKSPACE = tmp_path / "ws"
     calls: list[int] = []
     started = threading.Event()
 
