@@ -75,5 +75,5 @@ def normalise_category(text: str) -> str | None:
 
 
 def category_lookup_table() -> list[tuple[str, str]]:
-    """All (lower-case spelling, canonical name) pairs, for joining inside DuckDB."""
+    """All (lower-case spelling, canonical name) pairs, for lookups inside DuckDB."""
     return sorted(_LOOKUP.items())

@@ -242,7 +242,7 @@ def _checked_sql(source: str, keep: tuple[str, ...]) -> str:
                        nullif("Location", '') AS p_location,
                        nullif(trim("LSOA code"), '') AS p_lsoa_code,
                        nullif(trim("LSOA name"), '') AS p_lsoa_name,
-                       {category_map_sql()}[lower(trim("Crime type"))] AS p_category,
+                       {_category_map_sql()}[lower(trim("Crime type"))] AS p_category,
                        nullif("Last outcome category", '') AS p_outcome,
                        nullif("Context", '') AS p_context
                 FROM {source}
@@ -295,7 +295,7 @@ def _staged_columns(dup: str, force: str, easting: str, northing: str, placed: s
     """
 
 
-def category_map_sql() -> str:
+def _category_map_sql() -> str:
     """The category lookup as a DuckDB MAP literal (a scalar, so row order is kept)."""
 
     def q(text: str) -> str:

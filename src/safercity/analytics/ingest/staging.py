@@ -16,7 +16,6 @@ import pandas as pd
 from duckdb import DuckDBPyConnection
 
 from safercity.analytics import geography
-from safercity.analytics.categories import category_lookup_table
 from safercity.analytics.store import first_row
 
 INCIDENT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -56,16 +55,13 @@ INCIDENT_NAMES = tuple(name for name, _ in INCIDENT_COLUMNS)
 
 
 def ensure_reference_tables(con: DuckDBPyConnection) -> None:
-    """Temporary lookup tables: category spellings and the built-in LSOA lookup."""
+    """Temporary lookup table ``ref_lsoa``: the built-in LSOA lookup (categories are looked up
+    through a MAP literal, :func:`safercity.analytics.ingest.police_uk._category_map_sql`)."""
     exists = first_row(
         con, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'ref_lsoa'"
     )
     if exists and exists[0]:
         return
-    cats = pd.DataFrame(category_lookup_table(), columns=["key", "name"])
-    con.register("_cats_df", cats)
-    con.execute("CREATE TEMP TABLE ref_category AS SELECT * FROM _cats_df")
-    con.unregister("_cats_df")
     lookup = geography.builtin_lsoas().lookup.reset_index()[
         ["lsoa_code", "lsoa_name", "local_authority", "force"]
     ]
