@@ -62,6 +62,29 @@ def test_harm_profile_by_hand() -> None:
     assert hp.monthly["count"].tolist() == [2, 2]
 
 
+def test_harm_comparison_leaves_out_a_missing_month() -> None:
+    # 4 months in 2 periods of 2: one robbery (365 days) each month, but 2020-02 has no data
+    # at all (a month the source skipped). Counted as zero it would read as a 50% fall; per
+    # month of data the harm is unchanged.
+    months = ["2020-01-01", "2020-03-01", "2020-04-01"]
+    inc = pd.DataFrame({"month": pd.to_datetime(months), "category": ["Robbery"] * 3})
+    zero_filled = HarmProfile(inc, period_months=2)
+    assert zero_filled.comparison is not None
+    assert zero_filled.comparison["pct_change_harm"] == pytest.approx(100.0, abs=EXACT_TOL)
+    hp = HarmProfile(inc, period_months=2, months_with_data=pd.to_datetime(months))
+    assert hp.missing_months == ["2020-02"]
+    assert np.isnan(hp.monthly.loc["2020-02-01", "harm"])
+    c = hp.comparison
+    assert c is not None
+    assert (c["this_harm"], c["last_harm"]) == (730.0, 365.0)
+    assert (c["this_months_of_data"], c["last_months_of_data"]) == (2, 1)
+    assert c["pct_change_harm"] == pytest.approx(0.0, abs=EXACT_TOL)  # 730/2 against 365/1
+    assert hp.to_dict()["monthly"]["2020-02"] is None
+    # a period with no month of data has nothing to compare
+    only_this = HarmProfile(inc, period_months=2, months_with_data=pd.to_datetime(months[1:]))
+    assert only_this.comparison is None
+
+
 def test_other_weight_table_from_file(tmp_path: Path) -> None:
     p = tmp_path / "css.csv"
     p.write_text(

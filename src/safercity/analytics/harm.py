@@ -161,6 +161,11 @@ class HarmProfile:
         (``analytics/data/harm_weights_cchi.csv``, version in ``version``).
     period_months : int, default 12
         The harm comparison: latest ``period_months`` months against the previous ones.
+    months_with_data : iterable of dates, optional
+        The months the source has data for, as in :class:`~safercity.analytics.trends.Trend`.
+        Months of the series outside it are *missing*, not zero: NaN in ``monthly``, listed in
+        ``missing_months``, and left out of the comparison, which then compares harm per month
+        of data. Default None: every month from the first to the last has data.
 
     Attributes
     ----------
@@ -172,9 +177,14 @@ class HarmProfile:
     unweighted : list of str
         Categories present with no weight (e.g. anti-social behaviour in the CCHI table).
     monthly : DataFrame
-        Per month: count and harm.
+        Per month: count and harm (NaN for a missing month).
+    missing_months : list of str
+        ``"YYYY-MM"`` of the months in range with no data.
     comparison : dict or None
-        ``{"this_harm", "last_harm", "pct_change", "this_count", "last_count"}``.
+        ``this_period_months`` (label), ``this_harm``, ``last_harm``, ``pct_change_harm``,
+        ``this_count``, ``last_count``, and ``this_months_of_data``/``last_months_of_data``.
+        With a missing month in either period, ``pct_change_harm`` compares harm per month of
+        data; with a period of no data at all, None.
     version : str
         The weight table's version label.
 
@@ -190,6 +200,7 @@ class HarmProfile:
         *,
         weights: HarmWeights | str | Path | None = None,
         period_months: int = 12,
+        months_with_data: Any = None,
     ) -> None:
         hw = weights if isinstance(weights, HarmWeights) else load_weights(weights)
         self.weights = hw
@@ -209,24 +220,41 @@ class HarmProfile:
         self.table = table.sort_values(["harm", "count"], ascending=False, na_position="last")
         self.unweighted = [str(c) for c in table.index[table["weight"].isna()]]
         self.monthly = pd.DataFrame()
+        self.missing_months: list[str] = []
         self.comparison: dict[str, Any] | None = None
         if "month" in incidents.columns and len(incidents):
             per = pd.Series(np.nan_to_num(weights_per_incident(cats, hw)), index=incidents.index)
-            harm_m = monthly_counts(incidents, weights=per)
-            count_m = monthly_counts(incidents)
+            harm_m = monthly_counts(incidents, weights=per).astype(float)
+            count_m = monthly_counts(incidents).astype(float)
+            if months_with_data is not None:
+                have = {pd.Timestamp(m).to_period("M").to_timestamp() for m in months_with_data}
+                gaps = [ts for ts in harm_m.index if ts not in have]
+                harm_m.loc[gaps] = np.nan
+                count_m.loc[gaps] = np.nan
+                self.missing_months = [ts.strftime("%Y-%m") for ts in gaps]
             self.monthly = pd.DataFrame({"count": count_m, "harm": harm_m})
             if len(self.monthly) >= 2 * period_months:
-                this = self.monthly.iloc[-period_months:]
-                last = self.monthly.iloc[-2 * period_months : -period_months]
-                lh, th = float(last["harm"].sum()), float(this["harm"].sum())
-                self.comparison = {
-                    "this_period_months": f"{this.index[0]:%Y-%m} to {this.index[-1]:%Y-%m}",
-                    "this_harm": th,
-                    "last_harm": lh,
-                    "pct_change_harm": 100.0 * (th / lh - 1.0) if lh > 0 else None,
-                    "this_count": int(this["count"].sum()),
-                    "last_count": int(last["count"].sum()),
-                }
+                self.comparison = self._compare(period_months)
+
+    def _compare(self, period_months: int) -> dict[str, Any] | None:
+        this = self.monthly.iloc[-period_months:]
+        last = self.monthly.iloc[-2 * period_months : -period_months]
+        n_this, n_last = int(this["harm"].notna().sum()), int(last["harm"].notna().sum())
+        if not n_this or not n_last:
+            return None
+        th, lh = float(this["harm"].sum()), float(last["harm"].sum())
+        # harm per month of data: the plain ratio of totals when no month is missing
+        rate_this, rate_last = th / n_this, lh / n_last
+        return {
+            "this_period_months": f"{this.index[0]:%Y-%m} to {this.index[-1]:%Y-%m}",
+            "this_harm": th,
+            "last_harm": lh,
+            "pct_change_harm": 100.0 * (rate_this / rate_last - 1.0) if rate_last > 0 else None,
+            "this_count": int(this["count"].sum()),
+            "last_count": int(last["count"].sum()),
+            "this_months_of_data": n_this,
+            "last_months_of_data": n_last,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         rows = []
@@ -251,8 +279,13 @@ class HarmProfile:
             "unweighted_categories": self.unweighted,
             "by_category": rows,
             "monthly": {
-                f"{ts:%Y-%m}": {"count": int(r["count"]), "harm": float(r["harm"])}
+                f"{ts:%Y-%m}": (
+                    None
+                    if pd.isna(r["harm"])
+                    else {"count": int(r["count"]), "harm": float(r["harm"])}
+                )
                 for ts, r in self.monthly.iterrows()
             },
+            "missing_months": self.missing_months,
             "comparison": self.comparison,
         }

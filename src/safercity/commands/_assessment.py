@@ -71,6 +71,17 @@ def load_filtered(
         raise UserError(str(exc)) from exc
 
 
+def months_with_data(ws: Workspace, area: str | None) -> list[Any]:
+    """The months with any incident in ``area`` (all areas if None): a month with none of any
+    kind there is missing data, not zero."""
+    sql = "SELECT DISTINCT month FROM incidents"
+    params: list[str] = []
+    if area:
+        sql += " WHERE lower(local_authority) = lower(?)"
+        params.append(area)
+    return [r[0] for r in ws.con.execute(sql, params).fetchall()]
+
+
 def jsonable(obj: Any) -> Any:
     """Make DataFrames, numpy scalars and NaN JSON-safe (NaN -> None)."""
     if isinstance(obj, pd.DataFrame):

@@ -10,6 +10,7 @@ from safercity.commands._assessment import (
     add_filter_arguments,
     jsonable,
     load_filtered,
+    months_with_data,
 )
 
 
@@ -37,12 +38,25 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     with open_workspace(args.workspace) as ws:
         frame = load_filtered(ws, args, ["month", "category"])
+        have = months_with_data(ws, args.area)
     if frame.empty:
         raise UserError("no incidents match these options")
-    hp = HarmProfile(frame, weights=weights)
+    hp = HarmProfile(frame, weights=weights, months_with_data=have)
     if args.json:
         print_json(jsonable(hp.to_dict()))
         return 0
     print(f"weights: {hp.version}; total harm {hp.total_harm:,.0f} days, {hp.total_count:,.0f}")
     print(hp.table.round(2).to_string())
+    if hp.missing_months:
+        print(
+            f"months with no data (left out, not counted as zero): {', '.join(hp.missing_months)}"
+        )
+    c = hp.comparison
+    if c is not None:
+        change = "n/a" if c["pct_change_harm"] is None else f"{c['pct_change_harm']:+.1f}%"
+        print(
+            f"harm {c['this_period_months']}: {c['this_harm']:,.0f} days "
+            f"({c['this_months_of_data']} months of data) against {c['last_harm']:,.0f} "
+            f"({c['last_months_of_data']}) the period before: {change} per month of data"
+        )
     return 0

@@ -7,7 +7,7 @@ import argparse
 from safercity.analytics.frames import INCIDENT_COLUMNS
 from safercity.analytics.trends import Trend, period_table, recorded_crime_monthly
 from safercity.cli import UserError, add_command, open_workspace, print_json
-from safercity.commands._assessment import add_filter_arguments, load_filtered
+from safercity.commands._assessment import add_filter_arguments, load_filtered, months_with_data
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,14 +68,7 @@ def run(args: argparse.Namespace) -> int:
             assert frame is not None
             if frame.empty:
                 raise UserError("no incidents match these options")
-            # a month with no incident of any kind in the area is missing data, not zero
-            sql = "SELECT DISTINCT month FROM incidents"
-            params: list[str] = []
-            if args.area:
-                sql += " WHERE lower(local_authority) = lower(?)"
-                params.append(args.area)
-            have = ws.con.execute(sql, params).fetchall()
-            trend = Trend(frame, by=args.by, months_with_data=[r[0] for r in have])
+            trend = Trend(frame, by=args.by, months_with_data=months_with_data(ws, args.area))
     result = {"source": source, **trend.to_dict()}
     if args.split:
         if frame is None or source != "incidents":
