@@ -86,6 +86,11 @@ def test_two_step_sign_in(client: Any, make_user: Any) -> None:
     client.post(reverse("accounts:security"), {"action": "start"})
     user.refresh_from_db()
     assert user.totp_secret and not user.totp_enabled
+    # set-up shows the key as text and as a QR code of the otpauth URI, labelled for screen readers
+    setup = client.get(reverse("accounts:security")).content.decode()
+    assert user.totp_secret in setup
+    assert setup.count('<svg role="img" aria-label="QR code of the set-up key') == 1
+    assert totp.qr_svg(totp.provisioning_uri(user.totp_secret, "ana")) in setup
     key = base64.b32decode(user.totp_secret + "=" * (-len(user.totp_secret) % 8))
     import time
 
@@ -102,6 +107,7 @@ def test_two_step_sign_in(client: Any, make_user: Any) -> None:
     )
     user.refresh_from_db()
     assert user.totp_enabled
+    assert "<svg" not in client.get(reverse("accounts:security")).content.decode()  # key hidden
     client.logout()
     # password alone is not enough
     response = client.post(reverse("accounts:login"), {"username": "ana", "password": PASSWORD})

@@ -56,6 +56,22 @@ def verify(secret_b32: str, code: str, at: float | None = None, window: int = 1)
     )
 
 
+def qr_svg(uri: str) -> str:
+    """The set-up URI as an inline SVG QR code (error correction M) for the app's camera; the
+    page also shows the key as text for those who cannot scan it."""
+    import io
+
+    import segno
+
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(
+        out, kind="svg", xmldecl=False, svgns=True, scale=5, border=4, dark="#0b0c0c"
+    )
+    svg = out.getvalue().decode("ascii")
+    label = "QR code of the set-up key, for your authenticator app to scan"
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" focusable="false" ', 1)
+
+
 def provisioning_uri(secret_b32: str, account: str, issuer: str = "SaferCity") -> str:
     """The ``otpauth://`` URI an authenticator app imports."""
     label = quote(f"{issuer}:{account}")

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -123,9 +124,12 @@ def security(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Two-step sign-in is turned on")
                 return redirect("accounts:security")
             form.add_error("code", "The security code is wrong or has expired")
+    uri = totp.provisioning_uri(user.totp_secret, user.username) if user.totp_secret else ""
     context = {
         "form": form,
-        "uri": totp.provisioning_uri(user.totp_secret, user.username) if user.totp_secret else "",
+        "uri": uri,
+        # built here from the user's own secret, not from input: safe to inline
+        "qr_svg": mark_safe(totp.qr_svg(uri)) if uri and not user.totp_enabled else "",
         "breadcrumbs": [("Home", "/"), ("Your account", None)],
     }
     return render(request, "accounts/security.html", context)
