@@ -70,6 +70,75 @@ def test_change_through_a_page_records_who(make_user: Any, client: Any) -> None:
     ]
     target.refresh_from_db()
     assert target.role == "board_member"
+    # the row says what changed, old and new (a change of role must stand out)
+    summary = rows[0].summary
+    assert "role: 'analyst' → 'board_member'" in summary
+    assert "first_name: " in summary and "→ 'New'" in summary
+    assert "email" not in summary and "updated_at" not in summary  # unchanged / bookkeeping
+
+
+def test_secrets_are_logged_as_changed_never_by_value(make_user: Any) -> None:
+    user = make_user("analyst")
+    user = User.objects.get(pk=user.pk)
+    before = _ids()
+    user.set_password("another long passphrase 42")
+    user.totp_secret = "JBSWY3DPEHPK3PXP"
+    user.save()
+    (row,) = _new_rows(before)
+    assert "password changed" in row.summary and "totp_secret changed" in row.summary
+    assert "JBSWY3DPEHPK3PXP" not in row.summary and user.password not in row.summary
+
+
+def test_edit_form_unlock_and_audit_search_are_recorded(make_user: Any, client: Any) -> None:
+    admin = make_user("administrator", username="boss")
+    person = make_user("case_worker")
+    client.force_login(admin)
+    before = _ids()
+    assert client.get(reverse("accounts:user_edit", args=[person.pk])).status_code == 200
+    assert client.post(reverse("accounts:user_unlock", args=[person.pk])).status_code == 302
+    assert client.get(reverse("audit:search"), {"actor": "boss"}).status_code == 200
+    rows = _new_rows(before)
+    assert [(r.action, r.model, r.object_id, r.actor_name) for r in rows] == [
+        ("view", "accounts.User", str(person.pk), "boss"),
+        ("update", "accounts.User", str(person.pk), "boss"),
+        ("view", "audit.AuditEvent", "", "boss"),
+    ]
+    assert rows[1].summary.startswith("unlocked ")
+    assert "searched audit log" in rows[2].summary
+
+
+def test_audit_rows_outlive_attempts_to_delete_their_actor(make_user: Any) -> None:
+    from django.db.models import ProtectedError
+
+    user = make_user("analyst")
+    from safercity.web.audit import services as audit
+
+    audit.record(None, "login", user, summary="signed in")
+    with pytest.raises(ProtectedError):  # deactivate an account; never delete it
+        user.delete()
+    # Django's internal manager is the guarded one too
+    with pytest.raises(AuditLogIsAppendOnly):
+        AuditEvent._base_manager.filter(actor=user).delete()
+    assert AuditEvent.objects.filter(actor=user).exists()
+
+
+def test_database_refuses_to_change_audit_rows_on_postgresql(make_user: Any) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's (the PostgreSQL pass of the suite runs this)")
+    make_user("analyst")
+    event = AuditEvent.objects.first()
+    assert event is not None
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    for sql in (f"UPDATE {table} SET summary = 'x'", f"DELETE FROM {table}"):
+        with (
+            pytest.raises(DatabaseError, match="audit rows cannot be changed or deleted"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
+    assert AuditEvent.objects.get(pk=event.pk).summary != "x"
 
 
 def test_view_of_a_personal_record_leaves_one_row(make_user: Any, client: Any) -> None:
@@ -134,7 +203,9 @@ def test_administrator_searches_and_exports(make_user: Any, client: Any) -> None
     assert export["Content-Type"] == "text/csv"
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
     assert rows[0] == ["when", "who", "action", "model", "object_id", "summary", "ip_address"]
-    assert len(rows) == 2 and rows[1][2] == "create" and "haystack" in rows[1][5]
+    # newest first: the search above is itself in the log (reading the log is recorded)
+    assert [(r[1], r[2]) for r in rows[1:]] == [("chief", "view"), ("system", "create")]
+    assert "searched audit log" in rows[1][5] and "haystack" in rows[2][5]
     assert [r.action for r in _new_rows(before)] == ["export"]
 
 
@@ -156,9 +227,11 @@ def test_sign_in_and_sign_out_are_logged(client: Any, make_user: Any) -> None:
     client.post(reverse("accounts:login"), {"username": "ana", "password": "wrong"})
     client.post(reverse("accounts:login"), {"username": "ana", "password": PASSWORD})
     client.post(reverse("accounts:logout"))
-    assert [(r.action, r.object_id) for r in _new_rows(before)] == [
-        ("login_failed", str(user.pk)),
-        ("login", str(user.pk)),
-        ("logout", str(user.pk)),
+    client.post(reverse("accounts:login"), {"username": "nobody", "password": "x"})
+    assert [(r.action, r.object_id, r.actor_name) for r in _new_rows(before)] == [
+        ("login_failed", str(user.pk), "ana"),
+        ("login", str(user.pk), "ana"),
+        ("logout", str(user.pk), "ana"),
+        ("login_failed", "", "nobody"),
     ]
     assert User.objects.get(pk=user.pk).failed_logins == 0

@@ -47,6 +47,14 @@ def check_password(request: HttpRequest, username: str, password: str) -> SignIn
             candidate.refresh_from_db(fields=["locked_until"])
             if candidate.is_locked:
                 return SignInResult(None, LOCKED_MESSAGE.format(minutes=settings.LOCKOUT_MINUTES))
+        else:  # no such account: recorded too, under the name tried
+            audit.record(
+                request,
+                "login_failed",
+                model=User._meta.label,
+                actor_name=username[:150],
+                summary="sign-in failed: no account with this username",
+            )
         return SignInResult(None, BAD_CREDENTIALS)
     assert isinstance(user, User)
     if user.totp_enabled:
@@ -120,6 +128,9 @@ def unlock(user: User) -> None:
     user.locked_until = None
     user.failed_logins = 0
     user.save(update_fields=["locked_until", "failed_logins", "updated_at"])
+    # those fields change on every sign-in, so the model's own audit leaves them out: an
+    # administrator's unlocking is recorded here
+    audit.record_change(user, "update", f"unlocked {user}")
 
 
 DEMO_AGENCIES: list[tuple[str, str]] = [

@@ -79,6 +79,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if user.is_locked:
+            audit.record(request, "login_failed", user, summary="security code refused: locked")
             form.add_error("code", services.LOCKED_MESSAGE.format(minutes=settings.LOCKOUT_MINUTES))
         elif services.check_code(user, form.cleaned_data["code"]):
             next_url = request.session.get(NEXT, "")
@@ -192,6 +193,7 @@ def user_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         services.update_user(user, form.cleaned_data)
         messages.success(request, f"Account {user.username} updated")
         return redirect("accounts:user", pk=user.pk)
+    audit.viewed(request, user)  # the form shows the person's details
     return render(
         request,
         "accounts/user_form.html",

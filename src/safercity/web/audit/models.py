@@ -33,9 +33,10 @@ class AuditEvent(BaseModel):
         LOGIN_FAILED = "login_failed", "Failed sign-in"
         LOGOUT = "logout", "Signed out"
 
+    # an account with audit rows cannot be deleted (deactivate it): its rows keep their actor
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
@@ -57,6 +58,8 @@ class AuditEvent(BaseModel):
         )
         # No change or delete permission for anyone: the log is append-only.
         default_permissions = ("add", "view")
+        # Django's own internal queries (related deletes, refreshes) use the guarded manager too
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.model}"

@@ -35,11 +35,15 @@ def record(
     model: str = "",
     object_id: str = "",
     summary: str = "",
+    actor_name: str = "",
 ) -> AuditEvent:
-    """Write one audit row. ``request`` gives the actor (``None``: the system)."""
+    """Write one audit row. ``request`` gives the actor (``None``: the system); ``actor_name``
+    names an actor with no account (a sign-in under a username that does not exist)."""
     if request is None:
         request = current_request()
     user, name, ip = _actor(request)
+    if actor_name and user is None:
+        name = actor_name
     if action in {"login", "login_failed"} and obj is not None and user is None:
         name = getattr(obj, "username", name)
         user = obj if action == "login" else None
