@@ -147,22 +147,47 @@ def objects(make_user: Any) -> dict[str, Any]:
     job = ImportJob.objects.create(
         uploaded_by=person, original_name="x.csv", stored_path="/x", status=ImportJob.Status.DONE
     )
-    return {"pk": person.pk, "job": job.pk, "apps": _app_examples()}
+    return {"pk": person.pk, "job": job.pk, "person": person, "apps": _app_examples()}
+
+
+#: pages that show the example person's details (their email address): each must audit the view
+SHOWS_PERSON = {"accounts:user", "accounts:user_edit"}
 
 
 @pytest.mark.parametrize("name", sorted(DECISIONS))
 def test_url_status_for_every_role(
     name: str, client: Any, make_user: Any, objects: dict[str, Any]
 ) -> None:
+    from safercity.web.audit.models import AuditEvent
+
     url = _url(name, objects)
+    person = objects["person"]
     got = {}
+    shown_to = []
     for k, role in enumerate(ROLES):
         client.logout()
         if role != "anonymous":
             client.force_login(make_user(role))
-        got[role] = (client.get(url).status_code, DECISIONS[name][k])
+        before = set(AuditEvent.objects.values_list("pk", flat=True))
+        response = client.get(url)
+        got[role] = (response.status_code, DECISIONS[name][k])
+        raw = b""
+        if response.status_code == 200:
+            stream = getattr(response, "streaming_content", None)
+            raw = b"".join(stream) if response.streaming and stream else response.content
+        body = raw.decode(errors="replace")
+        if person.email in body:
+            # any page that shows a person's details leaves one "view" row for them, whoever
+            # looks: a page added without the audit call fails here
+            shown_to.append(role)
+            views = AuditEvent.objects.exclude(pk__in=before).filter(
+                action="view", object_id=str(person.pk)
+            )
+            assert views.count() == 1, f"{name} shows {person} to {role} without auditing it"
     wrong = {r: g for r, g in got.items() if g[0] != g[1]}
     assert not wrong, f"{name} {url}: (got, expected) {wrong}"
+    # the check above is not vacuous: the person pages do show the person (to administrators)
+    assert (name in SHOWS_PERSON) == bool(shown_to), f"{name} shown to {shown_to}"
 
 
 @pytest.mark.django_db
