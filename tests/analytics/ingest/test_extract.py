@@ -84,3 +84,11 @@ def test_missing_extract_column_is_named(tmp_path: Path) -> None:
     e, m = write(tmp_path, extract=EXTRACT.replace("VAge", "VictimAge"))
     (f,) = ingest_paths(tmp_path / "ws", [e], mapping=m).files
     assert f.status == "failed" and "victim_age (VAge)" in (f.error or "")
+
+
+def test_all_good_extract_is_imported(tmp_path: Path) -> None:
+    # no bad row at all (every other test extract has one)
+    good = "\n".join(EXTRACT.splitlines()[:4]) + "\n"
+    e, m = write(tmp_path, extract=good)
+    (f,) = ingest_paths(tmp_path / "ws", [e], mapping=m).files
+    assert f.status == "imported" and (f.rows_read, f.rows_stored, f.rows_quarantined) == (3, 3, 0)

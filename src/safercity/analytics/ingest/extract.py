@@ -239,7 +239,7 @@ def stage_extract(con: DuckDBPyConnection, f: InputFile, mapping: dict[str, Any]
             "line": frame["line"][~good],
             "field": field[~good],
             "reason": reason[~good],
-            "raw": frame.loc[~good, header].astype(str).agg(",".join, axis=1).str[:2000],
+            "raw": [",".join(rows[i])[:2000] for i in np.flatnonzero(~good)],
         }
     )
     create_empty(con)
