@@ -149,7 +149,7 @@ def build(folder: Path, target_rows: int) -> int:
     rep = 0
     while rows < target_rows:
         for lines in texts:
-            year, month = 2000 + rep // 12, rep % 12 + 1
+            year, month = 2011 + rep // 12, rep % 12 + 1  # police.uk data begins 2010-12
             ym = f"{year:04d}-{month:02d}"
             out = [lines[0]]
             for line in lines[1:]:

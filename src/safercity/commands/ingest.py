@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"FAILED  {f.file}\n        {f.error}")
                 continue
             if f.status == "already imported":
-                print(f"same    {f.file} (already imported: nothing added)")
+                why = f"the same file as {f.same_as}" if f.same_as else "already imported"
+                print(f"same    {f.file} ({why}: nothing added)")
                 continue
             months = f"{f.months[0]}..{f.months[-1]}" if len(f.months) > 1 else "".join(f.months)
             print(
@@ -65,6 +66,11 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{t['files']} file(s): {t['rows_stored']} rows stored, {t['rows_already_stored']} "
             f"already held, {t['rows_quarantined']} quarantined, {t['files_failed']} failed"
+            + (
+                f"; {t['rows_replaced']} rows of earlier releases replaced"
+                if t["rows_replaced"]
+                else ""
+            )
         )
         if t["rows_quarantined"]:
             print(f"see the quarantined rows: safercity quarantine --workspace {args.workspace}")

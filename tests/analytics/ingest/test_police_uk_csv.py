@@ -344,10 +344,12 @@ def _write_street(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def _street_row(crime_id: str, category: str, outcome: str = "", lon: str = "-1.55") -> list[str]:
+def _street_row(
+    crime_id: str, category: str, outcome: str = "", lon: str = "-1.55", month: str = "2018-07"
+) -> list[str]:
     force = "West Yorkshire Police"
     place = "On or near Park Row"
-    return [crime_id, "2018-07", force, force, lon, "53.80", place, "E01011365", "Leeds 111B",
+    return [crime_id, month, force, force, lon, "53.80", place, "E01011365", "Leeds 111B",
             category, outcome, ""]  # fmt: skip
 
 
@@ -396,7 +398,10 @@ def test_strict_refuses_only_the_file_with_a_bad_row_in_a_batch(tmp_path: Path) 
     )
     bad = _write_street(
         tmp_path / "2018-08-west-yorkshire-street.csv",
-        [_street_row("d" * 64, "Burglary"), _street_row("e" * 64, "Not a category")],
+        [
+            _street_row("d" * 64, "Burglary", month="2018-08"),
+            _street_row("e" * 64, "Not a category", month="2018-08"),
+        ],
     )
     summary = ingest_paths(tmp_path / "ws", [good, bad], strict=True)
     by_file = {Path(f.file).name: f for f in summary.files}
@@ -404,4 +409,95 @@ def test_strict_refuses_only_the_file_with_a_bad_row_in_a_batch(tmp_path: Path) 
     assert by_file[bad.name].status == "failed"
     assert "line 3" in (by_file[bad.name].error or "")
     assert count(tmp_path / "ws", "SELECT count(*) FROM incidents") == 1
+    assert count(tmp_path / "ws", "SELECT count(*) FROM quarantine") == 0
+
+
+def test_the_same_file_twice_in_one_command_is_stored_once(tmp_path: Path) -> None:
+    f = _write_street(
+        tmp_path / "2018-07-west-yorkshire-street.csv", [_street_row("a" * 64, "Burglary")]
+    )
+    copy = tmp_path / "copy" / f.name
+    copy.parent.mkdir()
+    shutil.copy(f, copy)
+    summary = ingest_paths(tmp_path / "ws", [f, copy, f])
+    assert [(x.status, x.same_as) for x in summary.files] == [
+        ("imported", None),
+        ("already imported", str(f)),
+        ("already imported", str(f)),
+    ]
+    assert count(tmp_path / "ws", "SELECT count(*) FROM incidents") == 1
+    assert count(tmp_path / "ws", "SELECT count(*) FROM sources") == 1
+
+
+@pytest.mark.parametrize("path", ["batch", "file by file"])
+def test_a_row_of_another_month_is_set_aside_not_a_newer_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """A police.uk file holds one month (its name's): a row of another month is a bad row, and
+    importing January never touches February."""
+    if path == "file by file":
+        monkeypatch.setattr(police_uk, "stage_street_many", lambda *a, **k: False)
+    feb = _write_street(
+        tmp_path / "2018-08-west-yorkshire-street.csv",
+        [_street_row(c * 64, "Burglary", month="2018-08") for c in "abc"],
+    )
+    ingest_paths(tmp_path / "ws", [feb])
+    jan = _write_street(
+        tmp_path / "2018-07-west-yorkshire-street.csv",
+        [
+            _street_row("d" * 64, "Burglary"),
+            _street_row("e" * 64, "Burglary", month="2018-08"),  # a stray February row
+            _street_row("f" * 64, "Burglary", month="1899-01"),
+            _street_row("0" * 64, "Burglary", month="2999-01"),
+        ],
+    )
+    (result,) = ingest_paths(tmp_path / "ws", [jan]).files
+    assert (result.rows_stored, result.rows_quarantined, result.replaced) == (1, 3, [])
+    ws = tmp_path / "ws"
+    assert count(ws, "SELECT count(*) FROM incidents WHERE month = DATE '2018-08-01'") == 3
+    with Workspace(ws, read_only=True) as store:
+        reasons = store.con.execute(
+            "SELECT line, field, reason FROM quarantine ORDER BY line"
+        ).fetchall()
+    assert reasons == [
+        (3, "Month", "month 2018-08 is not this file's month (2018-07, from its name)"),
+        (4, "Month", "month 1899-01 is outside police.uk's street-level record "
+                     "(2010-12 onwards, not in the future)"),
+        (5, "Month", "month 2999-01 is outside police.uk's street-level record "
+                     "(2010-12 onwards, not in the future)"),
+    ]  # fmt: skip
+
+
+def test_a_file_not_named_as_a_monthly_release_replaces_nothing(tmp_path: Path) -> None:
+    month = _write_street(
+        tmp_path / "2018-07-west-yorkshire-street.csv",
+        [_street_row(c * 64, "Burglary") for c in "abc"],
+    )
+    ingest_paths(tmp_path / "ws", [month])
+    subset = _write_street(
+        tmp_path / "leeds-extract.csv",
+        [_street_row("a" * 64, "Burglary"), _street_row("d" * 64, "Burglary")],
+    )
+    (result,) = ingest_paths(tmp_path / "ws", [subset]).files
+    assert (result.rows_stored, result.rows_already_stored, result.replaced) == (1, 1, [])
+    assert count(tmp_path / "ws", "SELECT count(*) FROM incidents") == 4
+
+
+def test_a_wholly_replaced_release_takes_its_set_aside_rows_with_it(tmp_path: Path) -> None:
+    name = "2018-07-west-yorkshire-street.csv"
+    for folder in ("old", "new"):
+        (tmp_path / folder).mkdir()
+    old = _write_street(
+        tmp_path / "old" / name,
+        [_street_row("a" * 64, "Burglary"), _street_row("b" * 64, "Not a category")],
+    )
+    ingest_paths(tmp_path / "ws", [old])
+    assert count(tmp_path / "ws", "SELECT count(*) FROM quarantine") == 1
+    new = _write_street(
+        tmp_path / "new" / name,
+        [_street_row("a" * 64, "Burglary"), _street_row("b" * 64, "Burglary")],
+    )
+    summary = ingest_paths(tmp_path / "ws", [new])
+    assert summary.totals()["rows_replaced"] == 1
+    assert count(tmp_path / "ws", "SELECT count(*) FROM incidents") == 2
     assert count(tmp_path / "ws", "SELECT count(*) FROM quarantine") == 0

@@ -12,7 +12,6 @@ refuses the whole file instead).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -55,6 +54,10 @@ class FileResult:
     months: list[str] = field(default_factory=list)
     force: str | None = None
     replaced: list[str] = field(default_factory=list)
+    #: rows of earlier releases this file replaced (gone from the store)
+    rows_replaced: int = 0
+    #: for a file listed twice in one command (same bytes): the first listing
+    same_as: str | None = None
     error: str | None = None
 
 
@@ -67,7 +70,13 @@ class IngestSummary:
         return [f for f in self.files if f.status == "failed"]
 
     def totals(self) -> dict[str, int]:
-        keys = ("rows_read", "rows_stored", "rows_already_stored", "rows_quarantined")
+        keys = (
+            "rows_read",
+            "rows_stored",
+            "rows_already_stored",
+            "rows_quarantined",
+            "rows_replaced",
+        )
         out = {k: sum(getattr(f, k) for f in self.files) for k in keys}
         out["files"] = len(self.files)
         out["files_failed"] = len(self.failed)
@@ -128,9 +137,15 @@ def ingest_paths(
                         progress(done, len(files), batch.files[-1][0].display)
                     batch.clear()
 
+            first_listed: dict[str, str] = {}  # sha256 -> the file's first listing
             for f in files:
                 result = FileResult(file=f.display)
                 results.append(result)
+                if f.sha256 in first_listed:  # the same bytes twice in one command
+                    result.status, result.same_as = "already imported", first_listed[f.sha256]
+                    done += 1
+                    continue
+                first_listed[f.sha256] = f.display
                 if first_row(ws.con, "SELECT 1 FROM sources WHERE source_id = ?", [f.sha256]):
                     result.status = "already imported"
                     done += 1
@@ -164,7 +179,6 @@ BATCHED = ("police_uk_api", "police_uk_street")
 #: how much input (bytes) to commit in one transaction: large enough that DuckDB writes whole
 #: row groups straight to the file, small enough to keep memory bounded whatever the input size
 BATCH_BYTES = 96 * 2**20
-_MONTH_FILE = re.compile(r"^(\d{4}-\d{2})-(.+)-street\.csv$")
 
 
 class _Batch:
@@ -203,7 +217,7 @@ class _Batch:
 
     @staticmethod
     def _key(f: InputFile) -> str | None:
-        m = _MONTH_FILE.match(Path(f.display.rsplit("!", 1)[-1]).name)
+        m = police_uk.MONTH_FILE.match(Path(f.display.rsplit("!", 1)[-1]).name)
         return f"{m.group(1)}:{m.group(2)}" if m else None
 
 
@@ -417,41 +431,67 @@ def _areas_loaded(con: DuckDBPyConnection) -> bool:
 def _replace_older_releases(
     con: DuckDBPyConnection, files: list[tuple[InputFile, FileResult]]
 ) -> None:
-    """A police.uk file for a force and month already held from another file is a newer
-    release: the older rows for that force and month go, and the file's result says so."""
+    """A police.uk monthly file (named ``YYYY-MM-<force>-street.csv``) for a force and month
+    already held from another file is a newer release: the older rows for that force and month
+    go, with the quarantined rows of a release left with no row, and the file's result says so.
+
+    Only the month in the file's name is replaced (its rows of another month are quarantined
+    when staged), and a file not named as a monthly release replaces nothing: its rows are
+    added to what is held, each record once."""
+    named = [(n, police_uk.file_month(f)) for n, (f, _) in enumerate(files)]
+    con.register(
+        "_named",
+        pd.DataFrame(
+            {"file_no": [n for n, m in named if m], "month": [f"{m}-01" for _, m in named if m]}
+        ).astype({"file_no": "int64", "month": "datetime64[s]"}),
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _releases AS
+        SELECT DISTINCT s.file_no, s.force, s.month FROM staged s
+        JOIN _named n ON n.file_no = s.file_no AND n.month = s.month
+        """
+    )
+    con.unregister("_named")
     where = (
         "i.source_kind = 'police_uk_street' AND i.source_id NOT IN (SELECT source_id FROM _files) "
-        "AND (i.force, i.month) IN (SELECT DISTINCT force, month FROM staged)"
+        "AND (i.force, i.month) IN (SELECT force, month FROM _releases)"
     )
     old = con.execute(
         f"""
         SELECT k.file_no, i.source_id, strftime(i.month, '%Y-%m') AS m, count(*), any_value(s.path)
         FROM incidents i
-        JOIN (SELECT DISTINCT file_no, force, month FROM staged) k
-          ON k.force = i.force AND k.month = i.month
+        JOIN _releases k ON k.force = i.force AND k.month = i.month
         LEFT JOIN sources s ON s.source_id = i.source_id
         WHERE {where}
         GROUP BY ALL ORDER BY 1, 3
         """
     ).fetchall()
-    if not old:
-        return
-    for file_no, source_id, month, count, path in old:
-        result = files[int(file_no)][1]
-        result.replaced.append(
-            f"{result.force} {month}: {count} rows from an earlier release "
-            f"({path or source_id}) replaced"
-        )
-    con.execute(
-        "DELETE FROM incident_areas WHERE incident_key IN "
-        f"(SELECT i.incident_key FROM incidents i WHERE {where})"
-    )
-    con.execute(f"DELETE FROM incidents i WHERE {where}")
-    for file_no, source_id, *_ in old:
+    if old:
+        for file_no, source_id, month, count, path in old:
+            result = files[int(file_no)][1]
+            result.rows_replaced += int(count)
+            result.replaced.append(
+                f"{result.force} {month}: {count} rows from an earlier release "
+                f"({path or source_id}) replaced"
+            )
         con.execute(
-            "UPDATE sources SET note = coalesce(note || '; ', '') || ? WHERE source_id = ?",
-            [f"replaced by a newer release: {files[int(file_no)][0].display}", source_id],
+            "DELETE FROM incident_areas WHERE incident_key IN "
+            f"(SELECT i.incident_key FROM incidents i WHERE {where})"
         )
+        con.execute(f"DELETE FROM incidents i WHERE {where}")
+        for file_no, source_id, *_ in old:
+            con.execute(
+                "UPDATE sources SET note = coalesce(note || '; ', '') || ? WHERE source_id = ?",
+                [f"replaced by a newer release: {files[int(file_no)][0].display}", source_id],
+            )
+        # a release with no row left is wholly replaced: its set-aside rows go with it
+        con.execute(
+            "DELETE FROM quarantine q WHERE list_contains(?, q.source_id) AND NOT EXISTS "
+            "(SELECT 1 FROM incidents i WHERE i.source_id = q.source_id)",
+            [sorted({r[1] for r in old})],
+        )
+    con.execute("DROP TABLE _releases")
 
 
 def _assign_loaded_areas(con: DuckDBPyConnection) -> None:

@@ -13,6 +13,7 @@ the same occurrence number for identical rows.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -197,8 +198,32 @@ def _force_table(con: DuckDBPyConnection, table: str, column: str) -> None:
     con.unregister("_force_df")
 
 
-def _checked_sql(source: str, keep: tuple[str, ...]) -> str:
+#: police.uk street-level data begins with this month; an earlier month is a bad row
+FIRST_MONTH = "2010-12"
+#: a police.uk monthly file's name: ``2016-01-city-of-london-street.csv`` (month, force)
+MONTH_FILE = re.compile(r"^(\d{4}-\d{2})-(.+)-street\.csv$")
+
+
+def file_month(f: InputFile) -> str | None:
+    """``"YYYY-MM"`` from a police.uk monthly file's name, or None."""
+    m = MONTH_FILE.match(Path(f.display.rsplit("!", 1)[-1]).name)
+    return m.group(1) if m else None
+
+
+def expected_month_sql(months: list[str | None], *, per_file: bool) -> str:
+    """The month each row of a police.uk file must have (from the file's name, ``YYYY-MM``, or
+    None: unchecked) as SQL: one literal, or a list indexed by ``file_index`` for a batch."""
+    literals = [f"DATE '{m}-01'" if m else "NULL::DATE" for m in months]
+    if not per_file:
+        return literals[0]
+    return "[" + ", ".join(literals) + "][file_index + 1]"
+
+
+def _checked_sql(source: str, keep: tuple[str, ...], expected_month: str = "NULL::DATE") -> str:
     """A street CSV's rows (``source``: text columns) parsed and checked, in the source's order.
+
+    ``expected_month`` is SQL for the month every row must have (a police.uk file holds one
+    month: see :func:`expected_month_sql`), or NULL for no such check.
 
     Every row keeps the ``keep`` columns, its parsed fields, the raw ``falls_within`` spelling
     and ``bad_field`` (NULL when the row is good); bad rows also carry the ``reason`` and
@@ -223,7 +248,9 @@ def _checked_sql(source: str, keep: tuple[str, ...]) -> str:
         FROM (
             SELECT *,
                    CASE
-                     WHEN p_month IS NULL THEN 'Month'
+                     WHEN p_month IS NULL OR p_month < DATE '{FIRST_MONTH}-01'
+                          OR p_month > current_date + INTERVAL 31 DAY
+                          OR p_month <> p_expected THEN 'Month'
                      WHEN p_category IS NULL THEN 'Crime type'
                      WHEN has_lon AND p_longitude IS NULL THEN 'Longitude'
                      WHEN has_lat AND p_latitude IS NULL THEN 'Latitude'
@@ -235,6 +262,7 @@ def _checked_sql(source: str, keep: tuple[str, ...]) -> str:
                 SELECT {kept}{text},
                        nullif(trim("Crime ID"), '') AS p_crime_id,
                        TRY_STRPTIME(trim("Month"), '%Y-%m')::DATE AS p_month,
+                       {expected_month} AS p_expected,
                        TRY_CAST(nullif(trim("Longitude"), '') AS DOUBLE) AS p_longitude,
                        TRY_CAST(nullif(trim("Latitude"), '') AS DOUBLE) AS p_latitude,
                        nullif(trim("Longitude"), '') IS NOT NULL AS has_lon,
@@ -254,15 +282,22 @@ def _checked_sql(source: str, keep: tuple[str, ...]) -> str:
 #: why a row was set aside (inside :func:`_checked_sql`)
 _REASON_SQL = """
     CASE bad_field
-      WHEN 'Month' THEN 'unparseable month '
-           || coalesce('"' || "Month" || '"', '(empty)') || ' (expected YYYY-MM)'
+      WHEN 'Month' THEN CASE
+           WHEN p_month IS NULL THEN 'unparseable month '
+                || coalesce('"' || "Month" || '"', '(empty)') || ' (expected YYYY-MM)'
+           WHEN p_month <> p_expected AND p_month >= DATE 'FIRST_MONTH-01'
+                AND p_month <= current_date + INTERVAL 31 DAY
+           THEN 'month ' || strftime(p_month, '%Y-%m') || ' is not this file''s month ('
+                || strftime(p_expected, '%Y-%m') || ', from its name)'
+           ELSE 'month ' || strftime(p_month, '%Y-%m') || ' is outside police.uk''s street-level '
+                || 'record (FIRST_MONTH onwards, not in the future)' END
       WHEN 'Crime type' THEN 'unknown category "' || coalesce("Crime type", '') || '"'
       ELSE CASE WHEN p_longitude IS NOT NULL AND p_latitude IS NOT NULL
            THEN 'coordinates outside the UK (' || p_longitude::VARCHAR || ', '
                 || p_latitude::VARCHAR || ')'
            ELSE 'unparseable or incomplete coordinates' END
     END
-"""
+""".replace("FIRST_MONTH", FIRST_MONTH)
 
 #: rows of one file sharing this are the same crime listed again (numbered 1, 2, ... in file
 #: order); ``k`` is a checked row, ``force`` its force's short name
@@ -311,8 +346,9 @@ def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> Non
 
     This is the file-by-file path, for files :func:`stage_street_many` will not take."""
     read_raw(con, f, STREET_COLUMNS, file_no)
+    month = expected_month_sql([file_month(f)], per_file=False)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE checked AS {_checked_sql('raw', ('line', 'file_no'))}"
+        f"CREATE OR REPLACE TEMP TABLE checked AS {_checked_sql('raw', ('line', 'file_no'), month)}"
     )
     con.execute("DROP TABLE raw")
     _force_table(con, "checked", "falls_within")
@@ -446,9 +482,11 @@ def stage_street_many(
         "rejects_scan='rej_scan', parallel=true, auto_detect=true, delim=',', quote='\"', "
         "escape='\"')"
     )
+    months = expected_month_sql([file_month(f) for f, _ in items], per_file=True)
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE checked AS {_checked_sql(source, ('file_index',))}",
+            "CREATE OR REPLACE TEMP TABLE checked AS "
+            f"{_checked_sql(source, ('file_index',), months)}",
             [paths],
         )
     except Exception:  # duckdb's own errors: let the per-file path say what is wrong
