@@ -92,3 +92,36 @@ def test_all_good_extract_is_imported(tmp_path: Path) -> None:
     e, m = write(tmp_path, extract=good)
     (f,) = ingest_paths(tmp_path / "ws", [e], mapping=m).files
     assert f.status == "imported" and (f.rows_read, f.rows_stored, f.rows_quarantined) == (3, 3, 0)
+
+
+RA = "resident_area: Westminster"
+FMT = 'datetime_format: "%d/%m/%Y %H:%M"'
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (RA, RA + "\ncrs: EPSG:99999", r"crs: 'EPSG:99999' is not a coordinate reference system"),
+        (RA, RA + "\ncrs: banana", r"crs: 'banana' is not a coordinate reference system"),
+        (RA, RA + "\ncrs: EPSG:4978", r"crs: 'EPSG:4978' is geocentric"),
+        (FMT, 'datetime_format: "%Q %Z"', r"datetime_format: '%Q %Z' is not a date-time format"),
+        (FMT, "datetime_format: 12", r"datetime_format: 12 is not a date-time format"),
+        (RA, "resident_area: Atlantis", r"resident_area: no local authority called 'Atlantis'"),
+        ("Bicycle theft", "Cheese", r"offences: 'Theft of pedal cycle' maps to 'Cheese', which"),
+    ],
+    ids=[
+        "crs-unknown",
+        "crs-junk",
+        "crs-3d",
+        "format-directive",
+        "format-number",
+        "area",
+        "offence",
+    ],
+)
+def test_bad_mapping_values_name_the_file_and_key(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    e, m = write(tmp_path, mapping=MAPPING.replace(old, new))
+    with pytest.raises(FileProblem, match=r"cad\.mapping\.yaml: " + message):
+        ingest_paths(tmp_path / "ws", [e], mapping=m)

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,8 @@ import numpy as np
 import pandas as pd
 import yaml
 from duckdb import DuckDBPyConnection
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from safercity.analytics import geography
 from safercity.analytics.categories import normalise_category
@@ -96,7 +99,63 @@ def read_mapping(path: Path) -> dict[str, Any]:
             raise FileProblem(str(path), f"columns.{need}: required")
     if "occurred" not in cols and not {"occurred_from", "occurred_to"} <= set(cols):
         raise FileProblem(str(path), "columns: give occurred, or occurred_from and occurred_to")
+    for key, check in _KEY_CHECKS.items():
+        if data.get(key) is not None:
+            try:
+                data[key] = check(data[key])
+            except ValueError as exc:
+                raise FileProblem(str(path), f"{key}: {exc}") from exc
     return data
+
+
+def _check_crs(value: Any) -> str:
+    """The ``crs`` value, if pyproj knows it as a flat (two-coordinate) reference system."""
+    try:
+        crs = CRS.from_user_input(str(value))
+    except CRSError as exc:
+        raise ValueError(
+            f"{value!r} is not a coordinate reference system (e.g. EPSG:27700)"
+        ) from exc
+    if crs.is_geocentric:
+        raise ValueError(f"{value!r} is geocentric (x, y, z); give a projected or geographic one")
+    return str(value)
+
+
+def _check_datetime_format(value: Any) -> str:
+    """The ``datetime_format`` value, if it is a strptime format pandas can use."""
+    if not isinstance(value, str) or "%" not in value:
+        raise ValueError(f'{value!r} is not a date-time format (e.g. "%d/%m/%Y %H:%M")')
+    try:
+        pd.to_datetime(pd.Series(["0"]), format=value, errors="coerce")
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a date-time format ({exc})") from exc
+    return value
+
+
+def _check_resident_area(value: Any) -> str:
+    """The built-in local authority that ``resident_area`` names."""
+    try:
+        return geography.resolve_local_authority(str(value))
+    except KeyError as exc:
+        raise ValueError(exc.args[0]) from exc
+
+
+def _check_offences(value: Any) -> dict[str, str]:
+    """The ``offences`` map, if every local offence maps to a police.uk category."""
+    if not isinstance(value, dict):
+        raise ValueError("must map local offences to police.uk categories")
+    for local, category in value.items():
+        if normalise_category(str(category)) is None:
+            raise ValueError(f"{local!r} maps to {category!r}, which is not a police.uk category")
+    return value
+
+
+_KEY_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "crs": _check_crs,
+    "datetime_format": _check_datetime_format,
+    "resident_area": _check_resident_area,
+    "offences": _check_offences,
+}
 
 
 def _parse_times(values: pd.Series, fmt: str | None) -> pd.Series:
@@ -226,7 +285,7 @@ def stage_extract(con: DuckDBPyConnection, f: InputFile, mapping: dict[str, Any]
             fail((~raw.isin(TRUE | FALSE)).to_numpy(), name, "flag is not yes/no")
             out[f"flag_{name}"] = raw.isin(TRUE)
     if mapping.get("resident_area") and "victim_home_area" in out:
-        la = geography.resolve_local_authority(str(mapping["resident_area"]))
+        la = str(mapping["resident_area"])  # resolved by read_mapping
         lsoas = set(geography.lsoas_of_local_authority(la)["lsoa_code"])
         home = out["victim_home_area"]
         out["victim_resident"] = home.map(
