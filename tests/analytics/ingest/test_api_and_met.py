@@ -6,10 +6,12 @@ import json
 import tarfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
+from safercity import cli
 from safercity.analytics.categories import normalise_category
 from safercity.analytics.ingest import ingest_paths
 from safercity.analytics.store import Workspace
@@ -77,12 +79,16 @@ def test_api_bad_records_are_quarantined(one_month: Path, tmp_path: Path) -> Non
     records[4]["month"] = "2017-9"
     records[6]["location"]["latitude"] = "40.7"  # New York
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(records))
+    bad.write_text(json.dumps(records))  # one line, as police.uk sends it
     (f,) = ingest_paths(tmp_path / "ws", [bad]).files
     assert f.rows_quarantined == 3 and f.rows_stored == len(records) - 3
-    with Workspace(tmp_path / "ws", read_only=True) as ws:
-        q = ws.con.execute("SELECT line, field FROM quarantine ORDER BY line").fetchall()
-    assert q == [(3, "category"), (5, "month"), (7, "location")]
+    q = _quarantine(tmp_path / "ws")
+    assert [(line, field) for line, field, _ in q] == [
+        (1, "category"),
+        (1, "month"),
+        (1, "latitude"),
+    ]
+    assert [reason.split(":")[0] for _, _, reason in q] == ["record 3", "record 5", "record 7"]
 
 
 def test_invalid_json_fails_cleanly(tmp_path: Path) -> None:
@@ -92,6 +98,155 @@ def test_invalid_json_fails_cleanly(tmp_path: Path) -> None:
     assert (
         r.status == "failed" and "not valid JSON" in (r.error or "") and str(f) in (r.error or "")
     )
+
+
+def _record(n: int, **change: Any) -> dict[str, Any]:
+    """A police.uk API record (as the API sends it: coordinates as text)."""
+    rec: dict[str, Any] = {
+        "category": "burglary",
+        "location_type": "Force",
+        "location": {
+            "latitude": "51.5",
+            "street": {"id": 1, "name": "On or near High Street"},
+            "longitude": "-0.1",
+        },
+        "context": "",
+        "outcome_status": {"category": "Under investigation", "date": "2017-09"},
+        "persistent_id": f"{n:064x}",
+        "id": n,
+        "location_subtype": "",
+        "month": "2017-09",
+    }
+    rec.update(change)
+    return rec
+
+
+def _api_file(tmp_path: Path, records: list[Any], text: str | None = None) -> Path:
+    f = tmp_path / "api.json"
+    f.write_text(json.dumps(records) if text is None else text)
+    return f
+
+
+def _quarantine(ws_path: Path) -> list[tuple[int, str, str]]:
+    with Workspace(ws_path, read_only=True) as ws:
+        rows = ws.con.execute("SELECT line, field, reason FROM quarantine ORDER BY line, reason")
+        return [(int(a), str(b), str(c)) for a, b, c in rows.fetchall()]
+
+
+def _only_record_2_quarantined(tmp_path: Path, f: Path) -> tuple[str, str]:
+    """Import ``f`` (three records, the second bad): the other two are stored; return the
+    second's (field, reason)."""
+    (r,) = ingest_paths(tmp_path / "ws", [f]).files
+    assert (r.status, r.rows_read, r.rows_stored, r.rows_quarantined) == ("imported", 3, 2, 1)
+    ((_, field, reason),) = _quarantine(tmp_path / "ws")
+    assert reason.startswith("record 2: ")
+    return field, reason
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"location": "nowhere"}, "location"),
+        ({"location": [1, 2]}, "location"),
+        ({"location": {"latitude": "51.5", "longitude": "-0.1", "street": "x"}}, "location.street"),
+        (
+            {"location": {"latitude": "51.5", "longitude": "-0.1", "street": {"name": 7}}},
+            "location.street.name",
+        ),
+        ({"outcome_status": "weird"}, "outcome_status"),
+        ({"category": 5}, "category"),
+        ({"category": {"a": 1}}, "category"),
+        ({"month": 201709}, "month"),
+        ({"month": "2017/09"}, "month"),
+        ({"id": [1, 2]}, "id"),
+        ({"persistent_id": 5}, "persistent_id"),
+        ({"location_type": {"a": 1}}, "location_type"),
+        ({"context": ["x"]}, "context"),
+    ],
+)
+def test_api_record_of_the_wrong_shape_is_quarantined(
+    tmp_path: Path, change: dict[str, Any], field: str
+) -> None:
+    f = _api_file(tmp_path, [_record(1), _record(2, **change), _record(3)])
+    got, reason = _only_record_2_quarantined(tmp_path, f)
+    assert got == field and field in reason
+
+
+@pytest.mark.parametrize("item", ["[1, 2]", '"x"', "null", "3"])
+def test_api_record_that_is_not_an_object_is_quarantined(tmp_path: Path, item: str) -> None:
+    one, three = json.dumps(_record(1)), json.dumps(_record(3))
+    f = _api_file(tmp_path, [], text=f"[{one}, {item}, {three}]")
+    field, reason = _only_record_2_quarantined(tmp_path, f)
+    assert field == "" and "not a JSON object" in reason
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "field", "shown"),
+    [
+        ('"abc"', '"-0.1"', "latitude", "abc"),
+        ('"51.5"', '"1e400"', "longitude", "1e400"),
+        ("1e400", "-0.1", "latitude", "inf"),  # a JSON number too large for a float
+        ('"51.5"', "true", "longitude", "true"),
+        ('"51.5"', "null", "longitude", "latitude 51.5"),  # half a point
+        ('"48.85"', '"2.35"', "latitude", "(2.35, 48.85)"),  # Paris: outside the UK
+    ],
+)
+def test_api_coordinates_that_are_not_a_uk_point_are_quarantined(
+    tmp_path: Path, latitude: str, longitude: str, field: str, shown: str
+) -> None:
+    bad = json.dumps(_record(2)).replace('"51.5"', latitude).replace('"-0.1"', longitude)
+    one, three = json.dumps(_record(1)), json.dumps(_record(3))
+    f = _api_file(tmp_path, [], text=f"[{one}, {bad}, {three}]")
+    got, reason = _only_record_2_quarantined(tmp_path, f)
+    assert got == field and shown in reason
+
+
+def test_api_record_without_a_location_is_stored_without_a_point(tmp_path: Path) -> None:
+    records = [_record(1, location=None), _record(2), _record(3)]
+    del records[2]["location"]
+    (r,) = ingest_paths(tmp_path / "ws", [_api_file(tmp_path, records)]).files
+    assert (r.rows_stored, r.rows_quarantined) == (3, 0)
+    with Workspace(tmp_path / "ws", read_only=True) as ws:
+        no_point = ws.con.execute("SELECT count(*) FROM incidents WHERE latitude IS NULL")
+        assert no_point.fetchall() == [(2,)]
+
+
+def test_api_quarantine_line_is_where_the_record_starts(tmp_path: Path) -> None:
+    records = [_record(1), _record(2), _record(3, category="pickpocketing"), _record(4)]
+    text = json.dumps(records, indent=2)
+    f = _api_file(tmp_path, [], text=text)
+    (r,) = ingest_paths(tmp_path / "ws", [f]).files
+    assert (r.rows_stored, r.rows_quarantined) == (3, 1)
+    start = text.index('"pickpocketing"')
+    start = text.rindex("{", 0, start)  # the record's own opening brace
+    ((line, field, reason),) = _quarantine(tmp_path / "ws")
+    assert line == text.count("\n", 0, start) + 1 > 3
+    assert (field, reason) == ("category", 'record 3: unknown category "pickpocketing"')
+
+
+def test_deeply_nested_json_is_one_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = _api_file(tmp_path, [], text="[" * 100_000 + "]" * 100_000)
+    assert cli.main(["ingest", str(f), "--workspace", str(tmp_path / "ws")]) != 0
+    out = capsys.readouterr()
+    assert f"{f}: the JSON is nested too deeply" in out.out + out.err
+    assert "Traceback" not in out.out + out.err
+
+
+def test_api_json_with_a_utf8_bom_is_read(tmp_path: Path) -> None:
+    f = tmp_path / "bom.json"
+    f.write_bytes(b"\xef\xbb\xbf" + json.dumps([_record(1), _record(2)]).encode())
+    (r,) = ingest_paths(tmp_path / "ws", [f]).files
+    assert (r.status, r.rows_stored) == ("imported", 2)
+
+
+def test_utf16_api_json_is_asked_for_as_utf8_json(tmp_path: Path) -> None:
+    f = tmp_path / "api.json"
+    f.write_bytes(json.dumps([_record(1)]).encode("utf-16"))
+    (r,) = ingest_paths(tmp_path / "ws", [f]).files
+    assert r.status == "failed" and "UTF-16" in (r.error or "")
+    assert "save it as UTF-8 JSON" in (r.error or "")
 
 
 def test_met_borough_series_for_westminster(shared_data: Path, tmp_path: Path) -> None:

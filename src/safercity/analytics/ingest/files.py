@@ -143,8 +143,14 @@ def sniff_kind(f: InputFile) -> str:
     try:
         first = head.split(b"\n", 1)[0].decode("utf-8").strip().lower()
     except UnicodeDecodeError as exc:
+        utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        as_json = f.display.lower().endswith(".json") or (
+            utf16 and head.decode("utf-16", "replace").lstrip()[:1] in ("[", "{")
+        )
         raise FileProblem(
-            f.display, "line 1: the file is not UTF-8 text (save it as UTF-8 CSV and try again)"
+            f.display,
+            f"line 1: the file is {'UTF-16, ' if utf16 else ''}not UTF-8 text (save it as UTF-8 "
+            f"{'JSON' if as_json else 'CSV'} and try again)",
         ) from exc
     cols = tuple(c.strip().strip('"') for c in first.split(","))
     if cols[: len(STREET_HEADER)] == STREET_HEADER:
