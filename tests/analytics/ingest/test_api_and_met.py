@@ -249,6 +249,54 @@ def test_utf16_api_json_is_asked_for_as_utf8_json(tmp_path: Path) -> None:
     assert "save it as UTF-8 JSON" in (r.error or "")
 
 
+MET_HEADER = "MajorText,MinorText,BoroughName,201004,201005,201006\n"
+
+
+def _met(tmp_path: Path, body: str) -> Path:
+    f = tmp_path / "met.csv"
+    f.write_text(MET_HEADER + body)
+    return f
+
+
+def test_met_ragged_rows_are_quarantined_and_the_others_kept(tmp_path: Path) -> None:
+    f = _met(
+        tmp_path,
+        "BURGLARY,DOMESTIC,Camden,1,2,3\n"
+        "BURGLARY,DOMESTIC,Barnet,1,2,3,4\n"  # line 3: a field too many
+        '"THEFT, OTHER",BICYCLE,Camden,4,5,6\n'
+        "THEFT,BICYCLE,Barnet,4,5\n"  # line 5: a field too few
+        "THEFT,BICYCLE,Brent,7,8,9\n",
+    )
+    (r,) = ingest_paths(tmp_path / "ws", [f]).files
+    assert (r.status, r.rows_stored, r.rows_quarantined) == ("imported", 9, 2)
+    assert r.rows_read == r.rows_stored + r.rows_quarantined
+    q = _quarantine(tmp_path / "ws")
+    assert [(line, field) for line, field, _ in q] == [(3, ""), (5, "")]
+    assert "too many" in q[0][2] and "too few" in q[1][2]
+    with Workspace(tmp_path / "ws", read_only=True) as ws:
+        total = ws.con.execute("SELECT sum(count) FROM recorded_crime").fetchall()
+    assert total == [(6 + 15 + 24,)]
+
+
+def test_met_row_listed_twice_is_counted_once(tmp_path: Path) -> None:
+    f = _met(
+        tmp_path,
+        "BURGLARY,DOMESTIC,Camden,1,2,3\n"
+        "THEFT,BICYCLE,Camden,4,5,6\n"
+        "BURGLARY,DOMESTIC,Camden,1,2,3\n"  # line 4: line 2 again
+        "THEFT,BICYCLE,Camden,4,5,60\n",  # line 5: line 3 with another count
+    )
+    (r,) = ingest_paths(tmp_path / "ws", [f]).files
+    assert (r.rows_stored, r.rows_quarantined, r.rows_read) == (6, 2, 8)
+    q = _quarantine(tmp_path / "ws")
+    assert [line for line, _, _ in q] == [4, 5]
+    assert "listed twice (same as line 2)" in q[0][2]
+    assert "listed twice with different counts (line 3 is used)" in q[1][2]
+    with Workspace(tmp_path / "ws", read_only=True) as ws:
+        total = ws.con.execute("SELECT sum(count) FROM recorded_crime").fetchall()
+    assert total == [(21,)]
+
+
 def test_met_borough_series_for_westminster(shared_data: Path, tmp_path: Path) -> None:
     src = shared_data / "mps/borough-level-crime-historical.csv"
     (f,) = ingest_paths(tmp_path / "ws", [src]).files
