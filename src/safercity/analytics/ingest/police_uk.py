@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +81,14 @@ def normalise_force(name: str | None) -> str | None:
 def read_raw(
     con: DuckDBPyConnection, f: InputFile, expected: tuple[str, ...], file_no: int = 0
 ) -> None:
-    """Read ``f`` into temp table ``raw`` (all text, with ``line``) and its rejects into ``bad``."""
+    """Read ``f`` into temp table ``raw`` (all text, with ``line`` and ``pos``) and its rejects
+    into ``bad``.
+
+    DuckDB reads it; if DuckDB cannot, or its records do not add up to the file's (it drops the
+    rest of a file after a quote that is never closed, without a word), the csv module reads it
+    instead, record by record, so that nothing is lost and every line is exact."""
     con.execute("DROP TABLE IF EXISTS rej; DROP TABLE IF EXISTS rej_scan")
+    lines: np.ndarray | None = None
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM read_csv(?, header=true, "
@@ -89,26 +96,34 @@ def read_raw(
             "parallel=false, auto_detect=true, delim=',', quote='\"', escape='\"')",
             [str(f.path)],
         )
-    except Exception as exc:  # duckdb raises its own Error subclasses
-        raise FileProblem(f.display, f"cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
-    cols = [r[0] for r in con.execute("DESCRIBE raw0").fetchall()]
-    missing = [c for c in expected if c not in cols]
-    if missing:
-        raise FileProblem(f.display, f"line 1: missing column(s) {', '.join(missing)}")
-    rejects = con.execute(
-        "SELECT line, min(error_type), min(column_name), min(csv_line), min(error_message) "
-        "FROM rej GROUP BY line ORDER BY line"
-    ).fetchall()
-    enc = [r for r in rejects if r[1] == "INVALID ENCODING"]
-    if enc and len(enc) * 2 >= len(rejects):
-        raise FileProblem(
-            f.display,
-            f"line {enc[0][0]}: the file is not UTF-8 text (save it as UTF-8 CSV and try again)",
+    except Exception:  # duckdb raises its own Error subclasses: the csv module says why
+        pass
+    else:
+        cols = [r[0] for r in con.execute("DESCRIBE raw0").fetchall()]
+        missing = [c for c in expected if c not in cols]
+        if missing:
+            raise FileProblem(f.display, f"line 1: missing column(s) {', '.join(missing)}")
+        rejects = _on_physical_lines(
+            f.path,
+            con.execute(
+                "SELECT line, min(error_type), min(column_name), min(csv_line), "
+                "min(error_message), min(line_byte_position) FROM rej GROUP BY line ORDER BY line"
+            ).fetchall(),
         )
-    n_good = first_row(con, "SELECT count(*) FROM raw0")[0]  # type: ignore[index]
-    rejected_lines = np.array([r[0] for r in rejects], dtype=np.int64)
-    lines = _good_lines(f.path, n_good, rejected_lines)
-    con.register("_lines_df", pd.DataFrame({"line": lines}))
+        enc = [r for r in rejects if r[1] == "INVALID ENCODING"]
+        if enc and len(enc) * 2 >= len(rejects):
+            raise FileProblem(
+                f.display,
+                f"line {enc[0][0]}: the file is not UTF-8 text (save it as UTF-8 CSV and try again)",
+            )
+        n_good = first_row(con, "SELECT count(*) FROM raw0")[0]  # type: ignore[index]
+        lines = _good_lines(f.path, n_good, np.array([r[0] for r in rejects], dtype=np.int64))
+    if lines is None:
+        rejects, lines = _read_records(con, f, expected)
+    # ``pos``: the record's place in the file
+    con.register(
+        "_lines_df", pd.DataFrame({"line": lines, "pos": np.arange(len(lines), dtype=np.int64)})
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE raw AS "
         f"SELECT *, {int(file_no)}::INTEGER AS file_no FROM raw0 POSITIONAL JOIN _lines_df"
@@ -116,6 +131,108 @@ def read_raw(
     con.unregister("_lines_df")
     con.execute("DROP TABLE raw0")
     _quarantine_rejects(con, [(file_no, *r) for r in rejects])
+
+
+def _read_records(
+    con: DuckDBPyConnection, f: InputFile, expected: tuple[str, ...]
+) -> tuple[list[tuple[Any, ...]], np.ndarray]:
+    """Read ``f`` with the csv module into temp table ``raw0`` (the records with the header's
+    number of fields); return the others as rejects ``(line, kind, None, text, message)`` and
+    the good records' lines."""
+    _lift_field_limit(f.path)
+    try:
+        text = f.path.read_bytes().decode("utf-8-sig")  # as it is: no newline translation
+    except UnicodeDecodeError as exc:
+        line = f.path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise FileProblem(
+            f.display,
+            f"line {line}: the file is not UTF-8 text (save it as UTF-8 CSV and try again)",
+        ) from exc
+    parts = text.split("\n")  # physical lines end at a newline only
+    physical = [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+    stray: list[tuple[Any, ...]] = []
+    reader = csv.reader(_without_stray_returns(physical, stray))
+    header = next(reader, [])
+    missing = [c for c in expected if c not in header]
+    if missing:
+        raise FileProblem(f.display, f"line 1: missing column(s) {', '.join(missing)}")
+    good: list[list[str]] = []
+    lines: list[int] = []
+    rejects: list[tuple[Any, ...]] = []
+    start = reader.line_num + 1
+    for row in reader:
+        end = reader.line_num
+        if len(row) == len(header):
+            good.append(row)
+            lines.append(start)
+        elif row:
+            record = "".join(physical[start - 1 : end]).rstrip("\r\n")
+            kind = "TOO MANY COLUMNS" if len(row) > len(header) else "MISSING COLUMNS"
+            message = f"{len(row)} fields, expected {len(header)}"
+            if end == len(physical) and end > start and record.count('"') % 2:
+                kind = "UNCLOSED QUOTE"
+                message = (
+                    f"a quoted field on line {start} is never closed: lines {start} to {end} "
+                    "are read as one broken record"
+                )
+            rejects.append((start, kind, None, record, message))
+        start = reader.line_num + 1
+    rejects = sorted(rejects + stray, key=lambda r: int(r[0]))
+    frame = (
+        pd.DataFrame(good, columns=header, dtype="string")
+        if good
+        else pd.DataFrame({c: pd.Series([], dtype="string") for c in header})
+    )
+    con.register("_records_df", frame)
+    con.execute("CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM _records_df")
+    con.unregister("_records_df")
+    return rejects, np.array(lines, dtype=np.int64)
+
+
+def _without_stray_returns(physical: list[str], stray: list[tuple[Any, ...]]) -> Iterator[str]:
+    """The physical lines, each line with a carriage return inside an unquoted field (which the
+    csv module cannot read, and which splits a row in two for other tools) given as a blank
+    line and added to ``stray`` as a rejected record."""
+    in_quotes = False
+    for number, line in enumerate(physical, start=1):
+        body = line.rstrip("\r\n")
+        cr = body.find("\r")
+        if cr >= 0 and not in_quotes and body.count('"', 0, cr) % 2 == 0:
+            stray.append(
+                (number, "STRAY RETURN", None, body, "a carriage return inside an unquoted field")
+            )
+            yield "\n"
+            continue
+        in_quotes ^= line.count('"') % 2 == 1
+        yield line
+
+
+def _lift_field_limit(path: Path) -> None:
+    """A field may be as long as the file: lift the csv module's 128 KB limit to that."""
+    csv.field_size_limit(max(csv.field_size_limit(), path.stat().st_size + 1))
+
+
+def _on_physical_lines(path: Path, rejects: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """DuckDB's rejected records ``(line, ..., line_byte_position)`` with ``line`` made the
+    file's physical line and the byte position dropped.
+
+    DuckDB numbers a record after a quoted newline as if each record were one line. Its
+    ``line_byte_position`` is one past the record's first byte, or (CRLF, blank lines before the
+    record) a line ending before it: the record starts at the first byte from there on that
+    ends no line, and its line is one more than the newlines before that byte."""
+    if not rejects:
+        return []
+    data = np.fromfile(path, dtype=np.uint8)
+    newlines = np.flatnonzero(data == 10)
+    out = []
+    for line, *rest, at in rejects:
+        if at is not None:
+            pos = max(int(at) - 1, 0)
+            while pos < len(data) and data[pos] in (10, 13):
+                pos += 1
+            line = int(np.searchsorted(newlines, pos, side="left")) + 1
+        out.append((line, *rest))
+    return out
 
 
 def _quarantine_rejects(con: DuckDBPyConnection, rejects: list[tuple[Any, ...]]) -> None:
@@ -148,17 +265,24 @@ def _reject_reason(kind: str, message: str) -> str:
         "MISSING COLUMNS": "wrong column count: too few columns",
         "INVALID ENCODING": "not UTF-8 text",
         "UNQUOTED VALUE": "badly quoted value",
+        "UNCLOSED QUOTE": f"unclosed quote: {message}",
+        "STRAY RETURN": "a carriage return inside an unquoted field splits this row",
     }.get(kind, f"{kind.lower()}: {message}")
 
 
-def _good_lines(path: Path, n_good: int, rejected: np.ndarray) -> np.ndarray:
-    """Line numbers of the good records, in order.
+def _good_lines(path: Path, n_good: int, rejected: np.ndarray) -> np.ndarray | None:
+    """Line numbers of the good records, in order; None if DuckDB's records (``n_good`` and
+    the ``rejected`` lines) are not the file's.
 
     Fast path: one record per physical line (police.uk files are), so the good records are the
     data lines less the rejected ones. If the counts disagree (quoted newlines, blank lines),
     count records with the csv module, which tracks physical lines exactly.
     """
     data = np.fromfile(path, dtype=np.uint8)
+    returns = np.flatnonzero(data == 13)
+    after = np.append(data, np.uint8(0))[returns + 1]  # the byte after each (none at the end)
+    if np.any(after != 10):
+        return None  # a carriage return alone ends a record for DuckDB, not a line
     n_lines = int(np.count_nonzero(data == 10))
     if len(data) and data[-1] != 10:
         n_lines += 1
@@ -167,6 +291,7 @@ def _good_lines(path: Path, n_good: int, rejected: np.ndarray) -> np.ndarray:
     if len(good) == n_good:
         return good
     starts: list[int] = []
+    _lift_field_limit(path)
     with path.open(newline="", encoding="utf-8", errors="replace") as fh:
         reader = csv.reader(fh)
         next(reader, None)
@@ -176,9 +301,7 @@ def _good_lines(path: Path, n_good: int, rejected: np.ndarray) -> np.ndarray:
                 starts.append(start)
             start = reader.line_num + 1
     arr = np.setdiff1d(np.array(starts, dtype=np.int64), rejected)
-    if len(arr) != n_good:  # pragma: no cover - defensive: never guess a line number
-        return np.full(n_good, -1, dtype=np.int64)
-    return arr
+    return arr if len(arr) == n_good else None
 
 
 def _raw_json(columns: tuple[str, ...], alias: str = "") -> str:
@@ -194,7 +317,10 @@ def _force_table(con: DuckDBPyConnection, table: str, column: str) -> None:
         "_force_df",
         pd.DataFrame({"spelling": names, "force": [normalise_force(n) for n in names]}),
     )
-    con.execute("CREATE OR REPLACE TEMP TABLE ref_force AS SELECT * FROM _force_df")
+    con.execute(  # typed, so an empty file (no spelling at all) still gives text columns
+        "CREATE OR REPLACE TEMP TABLE ref_force AS "
+        "SELECT spelling::VARCHAR AS spelling, force::VARCHAR AS force FROM _force_df"
+    )
     con.unregister("_force_df")
 
 
@@ -348,7 +474,7 @@ def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> Non
     read_raw(con, f, STREET_COLUMNS, file_no)
     month = expected_month_sql([file_month(f)], per_file=False)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE checked AS {_checked_sql('raw', ('line', 'file_no'), month)}"
+        f"CREATE OR REPLACE TEMP TABLE checked AS {_checked_sql('raw', ('line', 'file_no', 'pos'), month)}"
     )
     con.execute("DROP TABLE raw")
     _force_table(con, "checked", "falls_within")
@@ -357,7 +483,7 @@ def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> Non
         "file_no FROM checked WHERE bad_field IS NOT NULL"
     )
     good = con.execute(
-        "SELECT file_no, line, longitude, latitude FROM checked WHERE bad_field IS NULL "
+        "SELECT file_no, pos, longitude, latitude FROM checked WHERE bad_field IS NULL "
         "AND longitude IS NOT NULL"
     ).fetchnumpy()
     e, n = geography.to_bng(
@@ -366,18 +492,18 @@ def stage_street(con: DuckDBPyConnection, f: InputFile, file_no: int = 0) -> Non
     )
     con.register(
         "_bng_df",
-        pd.DataFrame({"file_no": good["file_no"], "line": good["line"], "e": e, "n": n}),
+        pd.DataFrame({"file_no": good["file_no"], "pos": good["pos"], "e": e, "n": n}),
     )
     select = f"""
         SELECT {_staged_columns("k.dup", "k.force", "b.e", "b.n", "k")}
         FROM (
             SELECT k.*, fo.force, row_number() OVER (
-                PARTITION BY k.file_no, {_REPEAT_SQL.format(force="fo.force")} ORDER BY k.line
+                PARTITION BY k.file_no, {_REPEAT_SQL.format(force="fo.force")} ORDER BY k.pos
             ) AS dup
             FROM checked k LEFT JOIN ref_force fo ON fo.spelling IS NOT DISTINCT FROM k.falls_within
             WHERE k.bad_field IS NULL
         ) k
-        LEFT JOIN _bng_df b ON b.line = k.line AND b.file_no = k.file_no
+        LEFT JOIN _bng_df b ON b.pos = k.pos AND b.file_no = k.file_no
         LEFT JOIN ref_lsoa r ON r.lsoa_code = k.lsoa_code
     """
     exists = first_row(
@@ -491,11 +617,18 @@ def stage_street_many(
         )
     except Exception:  # duckdb's own errors: let the per-file path say what is wrong
         return False
-    rejects = con.execute(
+    by_file: dict[str, list[tuple[Any, ...]]] = {}
+    for path, *reject in con.execute(
         "SELECT s.file_path, e.line, min(e.error_type), min(e.column_name), min(e.csv_line), "
-        "min(e.error_message) FROM rej e JOIN rej_scan s "
+        "min(e.error_message), min(e.line_byte_position) FROM rej e JOIN rej_scan s "
         "ON e.scan_id = s.scan_id AND e.file_id = s.file_id GROUP BY ALL ORDER BY 1, 2"
-    ).fetchall()
+    ).fetchall():
+        by_file.setdefault(path, []).append(tuple(reject))
+    rejects = [
+        (path, *r)
+        for path, file_rejects in by_file.items()
+        for r in _on_physical_lines(Path(path), file_rejects)
+    ]
     spans = {  # file_index: the file's place in ``paths``
         int(r[0]): (int(r[1]), int(r[2]), int(r[3]))
         for r in con.execute(
@@ -521,9 +654,10 @@ def stage_street_many(
         rejected = np.array([r[1] for r in rejects if r[0] == path], dtype=np.int64)
         if i in with_bad_rows or len(rejected):
             # a bad row is reported with its line: number the good records by the file's lines
-            good = _good_lines(f.path, n, rejected)
-            if len(good) != n or (n and good[0] < 0):
+            found = _good_lines(f.path, n, rejected)
+            if found is None:  # the file-by-file path reads it another way
                 return _give_up(con)
+            good = found
         else:  # no row of this file is reported: its records' order is all that is needed
             good = np.arange(2, n + 2, dtype=np.int64)
         expected_start = hi + 1
