@@ -577,3 +577,37 @@ def test_a_carriage_return_in_a_field_sets_its_row_aside_and_lines_stay_exact(
         (2, None),
         (5, "Month"),
     ]
+
+
+@pytest.mark.parametrize("kind", ["outcomes", "stop-and-search"])
+def test_outcome_and_stop_search_coordinates_are_checked(tmp_path: Path, kind: str) -> None:
+    """As on the street path: a coordinate that is not a number, one given without the other,
+    or a point outside the UK sets the row aside; none at all is a row without a location."""
+    coordinates = [("-0.0977", "51.5202"), ("abc", "51.5"), ("-0.09", ""), ("2.35", "48.85"),
+                   ("", "")]  # fmt: skip
+    if kind == "outcomes":
+        header = police_uk.OUTCOME_COLUMNS
+        rows = [
+            [c * 64, "2016-01", "City of London Police", "City of London Police", lon, lat,
+             "On or near Moor Lane", "E01000001", "City of London 001A", "Offender fined"]
+            for c, (lon, lat) in zip("abcde", coordinates, strict=True)
+        ]  # fmt: skip
+    else:
+        header = police_uk.STOP_SEARCH_COLUMNS
+        rows = [
+            ["Person search", "2016-01-05T10:00:00+00:00", "False", "", lat, lon, "Male",
+             "18-24", "", "White", "Misuse of Drugs Act 1971 (section 23)", "Controlled drugs",
+             "A no further action disposal"]
+            for lon, lat in coordinates
+        ]  # fmt: skip
+    f = tmp_path / f"2016-01-city-of-london-{kind}.csv"
+    with f.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([list(header), *rows])
+    (result,) = ingest_paths(tmp_path / "ws", [f]).files
+    assert (result.rows_stored, result.rows_quarantined) == (2, 3)
+    assert [(line, field) for line, field, _ in _quarantined(tmp_path / "ws")] == [
+        (3, "Longitude"),
+        (4, "Latitude"),
+        (5, "Longitude"),
+    ]
+    assert "outside the UK (2.35, 48.85)" in str(_quarantined(tmp_path / "ws")[2][2])

@@ -530,14 +530,15 @@ def stage_outcomes(con: DuckDBPyConnection, f: InputFile) -> pd.DataFrame:
                TRY_CAST(nullif(trim("Latitude"), '') AS DOUBLE) AS latitude,
                nullif("Location", '') AS location, nullif(trim("LSOA code"), '') AS lsoa_code,
                nullif(trim("LSOA name"), '') AS lsoa_name, "Outcome type" AS outcome_type,
-               "Month" AS month_text, {_raw_json(OUTCOME_COLUMNS)} AS raw
+               "Month" AS month_text, {_COORDINATE_TEXT}, {_raw_json(OUTCOME_COLUMNS)} AS raw
         FROM raw ORDER BY line
         """
     ).df()
     bad = frame["month"].isna()
     _bad_rows(con, frame[bad], "Month", "unparseable month (expected YYYY-MM)")
     con.execute("DROP TABLE raw")
-    return _without(frame[~bad], "month_text", "raw", "line")
+    frame = _set_aside_bad_coordinates(con, frame[~bad])
+    return _without(frame, "month_text", "raw", "line", "lon_text", "lat_text")
 
 
 def stage_stop_search(con: DuckDBPyConnection, f: InputFile) -> pd.DataFrame:
@@ -553,15 +554,52 @@ def stage_stop_search(con: DuckDBPyConnection, f: InputFile) -> pd.DataFrame:
                "Self-defined ethnicity" AS self_defined_ethnicity,
                "Officer-defined ethnicity" AS officer_defined_ethnicity,
                "Legislation" AS legislation, "Object of search" AS object_of_search,
-               "Outcome" AS outcome, {_raw_json(STOP_SEARCH_COLUMNS)} AS raw
+               "Outcome" AS outcome, {_COORDINATE_TEXT}, {_raw_json(STOP_SEARCH_COLUMNS)} AS raw
         FROM raw ORDER BY line
         """
     ).df()
     bad = frame["occurred_at"].isna()
     _bad_rows(con, frame[bad], "Date", "unparseable date-time")
     con.execute("DROP TABLE raw")
-    out = _without(frame[~bad], "raw", "line")
-    return out
+    frame = _set_aside_bad_coordinates(con, frame[~bad])
+    return _without(frame, "raw", "line", "lon_text", "lat_text")
+
+
+#: the coordinates as given (NULL when empty), for :func:`_set_aside_bad_coordinates`
+_COORDINATE_TEXT = (
+    "nullif(trim(\"Longitude\"), '') AS lon_text, nullif(trim(\"Latitude\"), '') AS lat_text"
+)
+
+
+def _set_aside_bad_coordinates(con: DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose coordinates are half given, not numbers, or outside the UK go to ``bad`` (as
+    on the street path); the rest are returned. No coordinates at all is a row without a
+    location, not a bad row."""
+    lon_given, lat_given = frame["lon_text"].notna(), frame["lat_text"].notna()
+    lon = frame["longitude"].to_numpy(dtype=float, na_value=np.nan)
+    lat = frame["latitude"].to_numpy(dtype=float, na_value=np.nan)
+    half = lon_given != lat_given
+    unreadable = ~half & ((lon_given & np.isnan(lon)) | (lat_given & np.isnan(lat)))
+    both = ~np.isnan(lon) & ~np.isnan(lat)
+    outside = both & ~geography.in_uk(lon, lat)
+    reason = "unparseable or incomplete coordinates"
+    _bad_rows(con, frame[half & lon_given], "Latitude", reason)
+    _bad_rows(con, frame[half & lat_given], "Longitude", reason)
+    _bad_rows(con, frame[unreadable & (~lon_given | ~np.isnan(lon))], "Latitude", reason)
+    _bad_rows(con, frame[unreadable & lon_given & np.isnan(lon)], "Longitude", reason)
+    far = frame[outside]
+    _bad_rows(
+        con,
+        far,
+        "Longitude",
+        "coordinates outside the UK ("
+        + far["longitude"].astype(str)
+        + ", "
+        + far["latitude"].astype(str)
+        + ")",
+    )
+    kept: pd.DataFrame = frame[~(half | unreadable | outside)]
+    return kept
 
 
 def _without(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -569,7 +607,9 @@ def _without(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame[[c for c in frame.columns if c not in columns]].copy()
 
 
-def _bad_rows(con: DuckDBPyConnection, rows: pd.DataFrame, field: str, reason: str) -> None:
+def _bad_rows(
+    con: DuckDBPyConnection, rows: pd.DataFrame, field: str, reason: str | pd.Series
+) -> None:
     if rows.empty:
         return
     con.register(
