@@ -242,6 +242,7 @@ def test_truncated_zip_gives_a_clear_error_and_no_traceback(
             "safercity",
             "ingest",
             str(archive),
+            str(shared_data / WY / "2017-07-west-yorkshire-street.csv"),
             "--workspace",
             str(tmp_path / "ws"),
         ],
@@ -251,7 +252,24 @@ def test_truncated_zip_gives_a_clear_error_and_no_traceback(
     )
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr, proc.stderr
-    assert str(archive) in proc.stderr and ("damaged" in proc.stderr or "truncated" in proc.stderr)
+    said = proc.stdout + proc.stderr
+    assert f"FAILED  {archive}" in said and "damaged or truncated" in said
+    # the archive fails on its own: the file named beside it is still imported
+    assert "28537 stored" in said
+    assert count(tmp_path / "ws", "SELECT count(*) FROM incidents") == 28537
+
+
+def test_columns_in_another_order_or_case_are_read_by_name(tmp_path: Path) -> None:
+    row = _street_row("a" * 64, "Burglary")
+    order = [1, 0, *range(2, len(STREET_HEADER))]
+    f = tmp_path / "2018-07-west-yorkshire-street.csv"
+    with f.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(
+            [[STREET_HEADER[i].upper() for i in order], [row[i] for i in order]]
+        )
+    (result,) = ingest_paths(tmp_path / "ws", [f]).files
+    assert (result.status, result.rows_stored) == ("imported", 1)
+    assert count(tmp_path / "ws", "SELECT crime_id FROM incidents") == "a" * 64
 
 
 def test_a_failed_import_leaves_the_store_as_it_was(

@@ -120,9 +120,12 @@ def ingest_paths(
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     try:
         mapping_data = extract.read_mapping(Path(mapping)) if mapping else None
-        results: list[FileResult] = []
-        with expand([Path(p) for p in paths]) as files:
+        problems: list[FileProblem] = []  # a path that cannot be opened fails on its own
+        with expand([Path(p) for p in paths], problems) as files:
+            results = [FileResult(file=p.file, status="failed", error=str(p)) for p in problems]
             if not files:
+                if problems:
+                    return IngestSummary(results)
                 raise FileProblem(", ".join(map(str, paths)), "no CSV or JSON files found")
             ensure_reference_tables(ws.con)
             done = 0

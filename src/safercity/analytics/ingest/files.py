@@ -54,13 +54,23 @@ def _is_data_name(name: str) -> bool:
 
 
 @contextmanager
-def expand(paths: list[Path]) -> Iterator[list[InputFile]]:
-    """Yield every data file under ``paths``, unpacking archives into a temporary folder."""
+def expand(
+    paths: list[Path], problems: list[FileProblem] | None = None
+) -> Iterator[list[InputFile]]:
+    """Yield every data file under ``paths``, unpacking archives into a temporary folder.
+
+    With ``problems`` given, a path that cannot be opened (missing, a damaged archive) is added
+    to it and the others are still yielded; without, its :class:`FileProblem` is raised."""
     tmp = Path(tempfile.mkdtemp(prefix="safercity-ingest-"))
     try:
         out: list[InputFile] = []
         for p in paths:
-            out.extend(_expand_one(p, tmp))
+            try:
+                out.extend(_expand_one(p, tmp))
+            except FileProblem as exc:
+                if problems is None:
+                    raise
+                problems.append(exc)
         yield out
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -153,9 +163,10 @@ def sniff_kind(f: InputFile) -> str:
             f"{'JSON' if as_json else 'CSV'} and try again)",
         ) from exc
     cols = tuple(c.strip().strip('"') for c in first.split(","))
-    if cols[: len(STREET_HEADER)] == STREET_HEADER:
+    # the columns are read by name, so a file saved with them in another order is still known
+    if set(STREET_HEADER) <= set(cols):
         return "police_uk_outcomes" if OUTCOMES_MARK in cols else "police_uk_street"
-    if cols[: len(STOP_SEARCH_HEADER)] == STOP_SEARCH_HEADER:
+    if set(STOP_SEARCH_HEADER) <= set(cols):
         return "police_uk_stop_search"
     if cols[: len(MET_HEADER)] == MET_HEADER:
         return "met_recorded_crime"

@@ -99,10 +99,7 @@ def read_raw(
     except Exception:  # duckdb raises its own Error subclasses: the csv module says why
         pass
     else:
-        cols = [r[0] for r in con.execute("DESCRIBE raw0").fetchall()]
-        missing = [c for c in expected if c not in cols]
-        if missing:
-            raise FileProblem(f.display, f"line 1: missing column(s) {', '.join(missing)}")
+        _check_header(f, [r[0] for r in con.execute("DESCRIBE raw0").fetchall()], expected)
         rejects = _on_physical_lines(
             f.path,
             con.execute(
@@ -153,9 +150,7 @@ def _read_records(
     stray: list[tuple[Any, ...]] = []
     reader = csv.reader(_without_stray_returns(physical, stray))
     header = next(reader, [])
-    missing = [c for c in expected if c not in header]
-    if missing:
-        raise FileProblem(f.display, f"line 1: missing column(s) {', '.join(missing)}")
+    _check_header(f, header, expected)
     good: list[list[str]] = []
     lines: list[int] = []
     rejects: list[tuple[Any, ...]] = []
@@ -205,6 +200,14 @@ def _without_stray_returns(physical: list[str], stray: list[tuple[Any, ...]]) ->
             continue
         in_quotes ^= line.count('"') % 2 == 1
         yield line
+
+
+def _check_header(f: InputFile, columns: list[str], expected: tuple[str, ...]) -> None:
+    """Every expected column is there, in any order and any case (SQL names match either way)."""
+    have = {c.lower() for c in columns}
+    missing = [c for c in expected if c.lower() not in have]
+    if missing:
+        raise FileProblem(f.display, f"line 1: missing column(s) {', '.join(missing)}")
 
 
 def _lift_field_limit(path: Path) -> None:
