@@ -335,7 +335,9 @@ def test_a_batch_of_files_stores_and_quarantines_as_one_by_one(
         dest.parent.mkdir(exist_ok=True)
         corrupt_copy(shared_data / WY / f"{month}-west-yorkshire-street.csv", dest)
         files.append(dest)
-    together = ingest_paths(tmp_path / "together", files)
+    with monkeypatch.context() as m:
+        _batch_only(m)
+        together = ingest_paths(tmp_path / "together", files)
     assert all(f.status == "imported" and f.rows_quarantined == 5 for f in together.files)
     with monkeypatch.context() as m:
         m.setattr(police_uk, "stage_street_many", lambda *a, **k: False)
@@ -353,6 +355,16 @@ def test_a_batch_of_files_stores_and_quarantines_as_one_by_one(
         return rows, q
 
     assert contents(tmp_path / "together") == contents(tmp_path / "apart")
+
+
+def _batch_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make a fall-back from the batch path to the file-by-file path fail the test (the batch
+    path gives up silently by design, which once hid a batch that always gave up)."""
+
+    def not_called(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the batch path gave up: stage_street was called")
+
+    monkeypatch.setattr(police_uk, "stage_street", not_called)
 
 
 def _write_street(path: Path, rows: list[list[str]]) -> Path:
@@ -380,6 +392,8 @@ def test_a_crime_listed_again_in_a_file_is_numbered_in_file_order(
     identical anti-social behaviour rows are ``asb:<hash>:1`` and ``:2``, by line (ADR 0001)."""
     if path == "file by file":
         monkeypatch.setattr(police_uk, "stage_street_many", lambda *a, **k: False)
+    else:
+        _batch_only(monkeypatch)
     src = _write_street(
         tmp_path / "2018-07-west-yorkshire-street.csv",
         [
@@ -456,6 +470,8 @@ def test_a_row_of_another_month_is_set_aside_not_a_newer_release(
     importing January never touches February."""
     if path == "file by file":
         monkeypatch.setattr(police_uk, "stage_street_many", lambda *a, **k: False)
+    else:
+        _batch_only(monkeypatch)
     feb = _write_street(
         tmp_path / "2018-08-west-yorkshire-street.csv",
         [_street_row(c * 64, "Burglary", month="2018-08") for c in "abc"],

@@ -345,7 +345,7 @@ def expected_month_sql(months: list[str | None], *, per_file: bool) -> str:
     literals = [f"DATE '{m}-01'" if m else "NULL::DATE" for m in months]
     if not per_file:
         return literals[0]
-    return "[" + ", ".join(literals) + "][file_index + 1]"
+    return "[" + ", ".join(literals) + "][file_index::BIGINT + 1]"
 
 
 def _checked_sql(source: str, keep: tuple[str, ...], expected_month: str = "NULL::DATE") -> str:
