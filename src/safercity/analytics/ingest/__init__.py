@@ -357,18 +357,19 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
         int(r[0]): r[1:]
         for r in con.execute(
             "SELECT file_no, count(*), list(DISTINCT strftime(month, '%Y-%m') "
-            "ORDER BY strftime(month, '%Y-%m')), any_value(force) FROM staged GROUP BY file_no"
+            "ORDER BY strftime(month, '%Y-%m')), any_value(force), "
+            "list(DISTINCT force) FILTER (WHERE force IS NOT NULL) FROM staged GROUP BY file_no"
         ).fetchall()
     }
     n_bad = dict(con.execute("SELECT file_no, count(*) FROM bad GROUP BY file_no").fetchall())
     for i, (_, result) in enumerate(files):
-        n, months, force = meta.get(i, (0, [], None))
+        n, months, force, _ = meta.get(i, (0, [], None, []))
         result.months, result.force = list(months or []), force
         result.rows_read = int(n) + int(n_bad.get(i, 0))
         result.rows_quarantined = int(n_bad.get(i, 0))
     with ws.transaction():
         if kind == "police_uk_street":
-            _replace_older_releases(con, files)
+            _replace_older_releases(con, files, {i: (m[1], m[3]) for i, m in meta.items()})
         months = [m for i in range(len(files)) for m in meta.get(i, (0, [], None))[1] or []]
         if kind != "police_uk_street" or _may_hold_already(con, months) or _areas_loaded(con):
             con.execute(
@@ -432,30 +433,35 @@ def _areas_loaded(con: DuckDBPyConnection) -> bool:
 
 
 def _replace_older_releases(
-    con: DuckDBPyConnection, files: list[tuple[InputFile, FileResult]]
+    con: DuckDBPyConnection,
+    files: list[tuple[InputFile, FileResult]],
+    held: dict[int, tuple[list[str], list[str]]],
 ) -> None:
     """A police.uk monthly file (named ``YYYY-MM-<force>-street.csv``) for a force and month
     already held from another file is a newer release: the older rows for that force and month
     go, with the quarantined rows of a release left with no row, and the file's result says so.
+    ``held`` gives each staged file's months and forces.
 
     Only the month in the file's name is replaced (its rows of another month are quarantined
     when staged), and a file not named as a monthly release replaces nothing: its rows are
     added to what is held, each record once."""
-    named = [(n, police_uk.file_month(f)) for n, (f, _) in enumerate(files)]
+    releases = [
+        (n, force, f"{month}-01")
+        for n, (f, _) in enumerate(files)
+        if (month := police_uk.file_month(f)) and month in (held.get(n, ([], []))[0] or [])
+        for force in held[n][1] or []
+    ]
     con.register(
-        "_named",
-        pd.DataFrame(
-            {"file_no": [n for n, m in named if m], "month": [f"{m}-01" for _, m in named if m]}
-        ).astype({"file_no": "int64", "month": "datetime64[s]"}),
+        "_release_df",
+        pd.DataFrame(releases, columns=["file_no", "force", "month"]).astype(
+            {"file_no": "int64", "force": "string", "month": "datetime64[s]"}
+        ),
     )
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _releases AS
-        SELECT DISTINCT s.file_no, s.force, s.month FROM staged s
-        JOIN _named n ON n.file_no = s.file_no AND n.month = s.month
-        """
+        "CREATE OR REPLACE TEMP TABLE _releases AS "
+        "SELECT file_no, force, month::DATE AS month FROM _release_df"
     )
-    con.unregister("_named")
+    con.unregister("_release_df")
     where = (
         "i.source_kind = 'police_uk_street' AND i.source_id NOT IN (SELECT source_id FROM _files) "
         "AND (i.force, i.month) IN (SELECT force, month FROM _releases)"
