@@ -645,3 +645,41 @@ def test_outcome_and_stop_search_coordinates_are_checked(tmp_path: Path, kind: s
         (5, "Longitude"),
     ]
     assert "outside the UK (2.35, 48.85)" in str(_quarantined(tmp_path / "ws")[2][2])
+
+
+def test_a_quote_never_closed_in_the_last_column_loses_nothing(tmp_path: Path) -> None:
+    rows = [_street_row(c * 64, "Burglary") for c in "abcdef"]
+    text = _street_text(rows).splitlines(keepends=True)
+    text[3] = text[3].rstrip("\n") + '"never closed\n'  # the Context of line 4
+    f = tmp_path / "2018-07-west-yorkshire-street.csv"
+    f.write_text("".join(text), encoding="utf-8")
+    (result,) = ingest_paths(tmp_path / "ws", [f]).files
+    assert (result.rows_stored, result.rows_quarantined) == (2, 1)
+    ((line, _, reason),) = _quarantined(tmp_path / "ws")
+    assert line == 4 and "lines 4 to 7 are read as one broken record" in str(reason)
+
+
+def test_old_mac_line_endings_and_a_return_in_a_quoted_record(tmp_path: Path) -> None:
+    rows = [_street_row(c * 64, "Burglary") for c in "abc"]
+    mac = tmp_path / "2018-07-west-yorkshire-street.csv"
+    mac.write_bytes(_street_text(rows).replace("\n", "\r").encode())
+    (result,) = ingest_paths(tmp_path / "mac", [mac]).files
+    assert (result.rows_stored, result.rows_quarantined) == (3, 0)
+    # a stray return on the second line of a record whose quoted field spans two lines
+    text = _street_text(rows).splitlines(keepends=True)
+    text[2] = text[2].replace("On or near Park Row", '"On or near\nPark Row"')
+    text[2] = text[2].replace("Burglary", "Burg\rlary")
+    mixed = tmp_path / "mixed" / "2018-07-west-yorkshire-street.csv"
+    mixed.parent.mkdir()
+    mixed.write_bytes("".join(text).encode())
+    (result,) = ingest_paths(tmp_path / "ws", [mixed]).files
+    assert (result.rows_stored, result.rows_quarantined) == (2, 1)
+    assert [line for line, _, _ in _quarantined(tmp_path / "ws")] == [3]
+
+
+def test_a_file_named_with_no_such_month_is_not_a_monthly_release(tmp_path: Path) -> None:
+    f = _write_street(
+        tmp_path / "2018-13-west-yorkshire-street.csv", [_street_row("a" * 64, "Burglary")]
+    )
+    (result,) = ingest_paths(tmp_path / "ws", [f]).files
+    assert (result.status, result.rows_stored) == ("imported", 1)

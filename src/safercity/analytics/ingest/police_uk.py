@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 from duckdb import DuckDBPyConnection
@@ -96,8 +97,8 @@ def read_raw(
             "parallel=false, auto_detect=true, delim=',', quote='\"', escape='\"')",
             [str(f.path)],
         )
-    except Exception:  # duckdb raises its own Error subclasses: the csv module says why
-        pass
+    except (duckdb.InvalidInputException, duckdb.ConversionException):
+        pass  # DuckDB cannot read it as CSV: the csv module reads it and says where
     else:
         _check_header(f, [r[0] for r in con.execute("DESCRIBE raw0").fetchall()], expected)
         rejects = _on_physical_lines(
@@ -145,17 +146,41 @@ def _read_records(
             f.display,
             f"line {line}: the file is not UTF-8 text (save it as UTF-8 CSV and try again)",
         ) from exc
-    parts = text.split("\n")  # physical lines end at a newline only
-    physical = [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+    # physical lines end at a line feed, or at a carriage return in a file with no line feed
+    # at all (old Mac line endings)
+    end_of_line = "\n" if "\n" in text or "\r" not in text else "\r"
+    parts = text.split(end_of_line)
+    physical = [p + end_of_line for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
     stray: list[tuple[Any, ...]] = []
-    reader = csv.reader(_without_stray_returns(physical, stray))
-    header = next(reader, [])
+    if end_of_line == "\n":
+        reader = csv.reader(_without_stray_returns(physical, stray), strict=True)
+    else:
+        reader = csv.reader(physical, strict=True)
+    try:
+        header = next(reader, [])
+    except csv.Error as exc:
+        raise FileProblem(f.display, f"line 1: the header cannot be read ({exc})") from exc
     _check_header(f, header, expected)
     good: list[list[str]] = []
     lines: list[int] = []
     rejects: list[tuple[Any, ...]] = []
     start = reader.line_num + 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # bad quoting: the record is set aside, reading goes on
+            end = reader.line_num
+            record = "".join(physical[start - 1 : end]).rstrip("\r\n")
+            if end >= len(physical):  # the end of the file inside a quoted field
+                rejects.append((start, "UNCLOSED QUOTE", None, record, _unclosed(start, end)))
+            elif "new-line character" in str(exc):
+                rejects.append((start, "STRAY RETURN", None, record, str(exc)))
+            else:
+                rejects.append((start, "BAD QUOTES", None, record, str(exc)))
+            start = reader.line_num + 1
+            continue
         end = reader.line_num
         if len(row) == len(header):
             good.append(row)
@@ -163,14 +188,7 @@ def _read_records(
         elif row:
             record = "".join(physical[start - 1 : end]).rstrip("\r\n")
             kind = "TOO MANY COLUMNS" if len(row) > len(header) else "MISSING COLUMNS"
-            message = f"{len(row)} fields, expected {len(header)}"
-            if end == len(physical) and end > start and record.count('"') % 2:
-                kind = "UNCLOSED QUOTE"
-                message = (
-                    f"a quoted field on line {start} is never closed: lines {start} to {end} "
-                    "are read as one broken record"
-                )
-            rejects.append((start, kind, None, record, message))
+            rejects.append((start, kind, None, record, f"{len(row)} fields, not {len(header)}"))
         start = reader.line_num + 1
     rejects = sorted(rejects + stray, key=lambda r: int(r[0]))
     frame = (
@@ -182,6 +200,13 @@ def _read_records(
     con.execute("CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM _records_df")
     con.unregister("_records_df")
     return rejects, np.array(lines, dtype=np.int64)
+
+
+def _unclosed(start: int, end: int) -> str:
+    return (
+        f"a quoted field on line {start} is never closed: lines {start} to {end} are read as "
+        "one broken record"
+    )
 
 
 def _without_stray_returns(physical: list[str], stray: list[tuple[Any, ...]]) -> Iterator[str]:
@@ -270,6 +295,7 @@ def _reject_reason(kind: str, message: str) -> str:
         "UNQUOTED VALUE": "badly quoted value",
         "UNCLOSED QUOTE": f"unclosed quote: {message}",
         "STRAY RETURN": "a carriage return inside an unquoted field splits this row",
+        "BAD QUOTES": f"badly quoted value ({message})",
     }.get(kind, f"{kind.lower()}: {message}")
 
 
@@ -336,7 +362,9 @@ MONTH_FILE = re.compile(r"^(\d{4}-\d{2})-(.+)-street\.csv$")
 def file_month(f: InputFile) -> str | None:
     """``"YYYY-MM"`` from a police.uk monthly file's name, or None."""
     m = MONTH_FILE.match(Path(f.display.rsplit("!", 1)[-1]).name)
-    return m.group(1) if m else None
+    if not m or not 1 <= int(m.group(1)[5:]) <= 12:  # "2018-13-...": not a monthly release
+        return None
+    return m.group(1)
 
 
 def expected_month_sql(months: list[str | None], *, per_file: bool) -> str:
