@@ -16,4 +16,13 @@ class AccountsConfig(AppConfig):
             User,
             personal=True,
             ignore_fields={"last_login", "failed_logins", "locked_until", "updated_at"},
+            # a change of privilege must stand out; names and addresses are only "changed"
+            shown_values={
+                "role",
+                "is_active",
+                "totp_enabled",
+                "agency",
+                "is_staff",
+                "is_superuser",
+            },
         )

@@ -47,13 +47,13 @@ def check_password(request: HttpRequest, username: str, password: str) -> SignIn
             candidate.refresh_from_db(fields=["locked_until"])
             if candidate.is_locked:
                 return SignInResult(None, LOCKED_MESSAGE.format(minutes=settings.LOCKOUT_MINUTES))
-        else:  # no such account: recorded too, under the name tried
+        else:  # no such account: recorded too, without the text typed (often a password)
             audit.record(
                 request,
                 "login_failed",
                 model=User._meta.label,
-                actor_name=username[:150],
-                summary="sign-in failed: no account with this username",
+                actor_name="unknown username",
+                summary="sign-in failed: no account with the username given",
             )
         return SignInResult(None, BAD_CREDENTIALS)
     assert isinstance(user, User)

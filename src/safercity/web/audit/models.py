@@ -58,7 +58,8 @@ class AuditEvent(BaseModel):
         )
         # No change or delete permission for anyone: the log is append-only.
         default_permissions = ("add", "view")
-        # Django's own internal queries (related deletes, refreshes) use the guarded manager too
+        # Django's internal queries through the base manager (related lookups, refreshes) are
+        # guarded too; its raw deletes are not, and no audited model cascades to this table
         base_manager_name = "objects"
 
     def __str__(self) -> str:

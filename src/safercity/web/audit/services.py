@@ -112,10 +112,10 @@ def csv_rows(events: Iterable[AuditEvent]) -> Iterator[str]:
         yield writer.writerow(
             [
                 e.created_at.isoformat(),
-                e.actor_name,
+                _safe_cell(e.actor_name),
                 e.action,
-                e.model,
-                e.object_id,
+                _safe_cell(e.model),
+                _safe_cell(e.object_id),
                 _safe_cell(e.summary),
                 e.ip_address or "",
             ]
@@ -123,5 +123,6 @@ def csv_rows(events: Iterable[AuditEvent]) -> Iterator[str]:
 
 
 def _safe_cell(value: str) -> str:
-    """Defuses spreadsheet formula injection in exported text."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@"} else value
+    """Defuses spreadsheet formula injection in exported text (OWASP's list of leading
+    characters a spreadsheet may read as a formula)."""
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value

@@ -1,15 +1,18 @@
 """Model signals: every create, update and delete of an audited model writes one audit row.
 
-An update row says which fields changed, with their old and new values (secrets only as
-"changed"), so that, say, a user made an administrator stands out in the log. The values a
-record was loaded with are kept on it when it is created in memory (``post_init``)."""
+An update row says which fields changed. For a record that is not personal it gives their old
+and new values; for a personal one (a person's account) only the fields registered as safe to
+show (role, active, two-step sign-in: what makes a change of privilege stand out) give values,
+and the others, like a name or an email address, are logged as "changed", so that the
+append-only log does not keep copies of personal details. Secrets are never shown. The values
+before the change are read from the database just before it is saved."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import models
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from . import registry, services
 
@@ -17,18 +20,21 @@ from . import registry, services
 SECRET_FIELDS = frozenset({"password", "totp_secret"})
 #: longest value shown in a change summary
 MAX_VALUE = 80
-_SNAPSHOT = "_audit_snapshot"
+_BEFORE = "_audit_before"
 
 
-def _values(instance: models.Model) -> dict[str, Any]:
-    # the instance's own dict: a deferred field (``.only()``) is left out, not loaded
-    held = instance.__dict__
-    return {f.attname: held[f.attname] for f in instance._meta.concrete_fields if f.attname in held}
-
-
-def _loaded(sender: type[models.Model], instance: models.Model, **kw: Any) -> None:
-    if registry.audited(sender) is not None:
-        instance.__dict__[_SNAPSHOT] = _values(instance)
+def _before_save(sender: type[models.Model], instance: models.Model, **kw: Any) -> None:
+    """Keep the stored values of the fields about to be saved (one query, audited models only)."""
+    if registry.audited(sender) is None or kw.get("raw") or instance._state.adding:
+        return
+    fields = kw.get("update_fields")
+    names = [
+        f.attname
+        for f in instance._meta.concrete_fields
+        if fields is None or f.name in fields or f.attname in fields
+    ]
+    stored = sender._base_manager.filter(pk=instance.pk).values(*names).first()
+    instance.__dict__[_BEFORE] = stored or {}
 
 
 def _shown(value: Any) -> str:
@@ -36,22 +42,20 @@ def _shown(value: Any) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
-def changes(instance: models.Model, ignore: frozenset[str]) -> list[str]:
-    """``field: old → new`` for each field that differs from the values the record was loaded
-    (or last saved) with; ``updated_at`` and ``ignore`` left out."""
-    before = instance.__dict__.get(_SNAPSHOT, {})
+def changes(instance: models.Model, entry: registry.Audited) -> list[str]:
+    """``field: old → new`` (or ``field changed``) for each saved field whose value differs
+    from the stored one; ``updated_at`` and the entry's ignored fields left out."""
+    before = instance.__dict__.pop(_BEFORE, {})
     out = []
-    for name, new in _values(instance).items():
-        if name not in before:
-            continue
-        old = before[name]
-        if old == new or name in ignore or name == "updated_at":
+    for name, old in before.items():
+        new = instance.__dict__.get(name, old)
+        if old == new or name in entry.ignore_fields or name == "updated_at":
             continue
         label = name.removesuffix("_id")
-        if name in SECRET_FIELDS:
-            out.append(f"{label} changed")
-        else:
-            out.append(f"{label}: {_shown(old)} → {_shown(new)}")
+        hidden = name in SECRET_FIELDS or (
+            entry.personal and name not in entry.shown_values and label not in entry.shown_values
+        )
+        out.append(f"{label} changed" if hidden else f"{label}: {_shown(old)} → {_shown(new)}")
     return out
 
 
@@ -61,16 +65,15 @@ def _saved(sender: type[models.Model], instance: models.Model, created: bool, **
         return
     update_fields = kw.get("update_fields")
     if not created and update_fields is not None and set(update_fields) <= entry.ignore_fields:
-        instance.__dict__[_SNAPSHOT] = _values(instance)
+        instance.__dict__.pop(_BEFORE, None)
         return
     if created:
         services.record_change(instance, "create")
     else:
-        what = changes(instance, entry.ignore_fields)
+        what = changes(instance, entry)
         services.record_change(
             instance, "update", f"update {instance}: " + ("; ".join(what) or "no field changed")
         )
-    instance.__dict__[_SNAPSHOT] = _values(instance)
 
 
 def _deleted(sender: type[models.Model], instance: models.Model, **kw: Any) -> None:
@@ -80,6 +83,6 @@ def _deleted(sender: type[models.Model], instance: models.Model, **kw: Any) -> N
 
 
 def connect() -> None:
-    post_init.connect(_loaded, dispatch_uid="safercity-audit-init")
+    pre_save.connect(_before_save, dispatch_uid="safercity-audit-before")
     post_save.connect(_saved, dispatch_uid="safercity-audit-save")
     post_delete.connect(_deleted, dispatch_uid="safercity-audit-delete")
