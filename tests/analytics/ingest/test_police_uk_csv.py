@@ -460,6 +460,11 @@ def test_the_same_file_twice_in_one_command_is_stored_once(tmp_path: Path) -> No
     ]
     assert count(tmp_path / "ws", "SELECT count(*) FROM incidents") == 1
     assert count(tmp_path / "ws", "SELECT count(*) FROM sources") == 1
+    # a file that fails fails again when listed again (not "already imported")
+    broken = tmp_path / "2018-08-west-yorkshire-street.csv"
+    broken.write_text("", encoding="utf-8")
+    summary = ingest_paths(tmp_path / "ws", [broken, broken])
+    assert [x.status for x in summary.files] == ["failed", "failed"]
 
 
 @pytest.mark.parametrize("path", ["batch", "file by file"])

@@ -140,15 +140,18 @@ def ingest_paths(
                         progress(done, len(files), batch.files[-1][0].display)
                     batch.clear()
 
-            first_listed: dict[str, str] = {}  # sha256 -> the file's first listing
+            first_listed: dict[str, FileResult] = {}  # sha256 -> the file's first listing
+            listed_again: list[tuple[FileResult, FileResult]] = []  # (again, first)
             for f in files:
                 result = FileResult(file=f.display)
                 results.append(result)
                 if f.sha256 in first_listed:  # the same bytes twice in one command
-                    result.status, result.same_as = "already imported", first_listed[f.sha256]
+                    result.status = "already imported"
+                    result.same_as = first_listed[f.sha256].file
+                    listed_again.append((result, first_listed[f.sha256]))
                     done += 1
                     continue
-                first_listed[f.sha256] = f.display
+                first_listed[f.sha256] = result
                 if first_row(ws.con, "SELECT 1 FROM sources WHERE source_id = ?", [f.sha256]):
                     result.status = "already imported"
                     done += 1
@@ -171,6 +174,9 @@ def ingest_paths(
                 if progress:
                     progress(done, len(files), f.display)
             flush()
+        for again, first in listed_again:  # a second listing of a file that failed fails too
+            if first.status == "failed":
+                again.status, again.error = "failed", f"the same file as {first.file}: failed"
         return IngestSummary(results)
     finally:
         if not isinstance(workspace, Workspace):
