@@ -357,6 +357,14 @@ def test_a_batch_of_files_stores_and_quarantines_as_one_by_one(
     assert contents(tmp_path / "together") == contents(tmp_path / "apart")
 
 
+def _take_path(monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    """Stage police.uk files only by the ``"batch"`` or only by the ``"file by file"`` path."""
+    if path == "file by file":
+        monkeypatch.setattr(police_uk, "stage_street_many", lambda *a, **k: False)
+    else:
+        _batch_only(monkeypatch)
+
+
 def _batch_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make a fall-back from the batch path to the file-by-file path fail the test (the batch
     path gives up silently by design, which once hid a batch that always gave up)."""
@@ -390,10 +398,7 @@ def test_a_crime_listed_again_in_a_file_is_numbered_in_file_order(
 ) -> None:
     """police.uk counts every row: the second row of a Crime ID is ``crime:<id>:2`` and
     identical anti-social behaviour rows are ``asb:<hash>:1`` and ``:2``, by line (ADR 0001)."""
-    if path == "file by file":
-        monkeypatch.setattr(police_uk, "stage_street_many", lambda *a, **k: False)
-    else:
-        _batch_only(monkeypatch)
+    _take_path(monkeypatch, path)
     src = _write_street(
         tmp_path / "2018-07-west-yorkshire-street.csv",
         [
@@ -473,10 +478,7 @@ def test_a_row_of_another_month_is_set_aside_not_a_newer_release(
 ) -> None:
     """A police.uk file holds one month (its name's): a row of another month is a bad row, and
     importing January never touches February."""
-    if path == "file by file":
-        monkeypatch.setattr(police_uk, "stage_street_many", lambda *a, **k: False)
-    else:
-        _batch_only(monkeypatch)
+    _take_path(monkeypatch, path)
     feb = _write_street(
         tmp_path / "2018-08-west-yorkshire-street.csv",
         [_street_row(c * 64, "Burglary", month="2018-08") for c in "abc"],
