@@ -158,6 +158,8 @@ def _only_record_2_quarantined(tmp_path: Path, f: Path) -> tuple[str, str]:
         ({"category": {"a": 1}}, "category"),
         ({"month": 201709}, "month"),
         ({"month": "2017/09"}, "month"),
+        ({"month": "1899-01"}, "month"),  # before police.uk's record
+        ({"month": "2999-01"}, "month"),  # in the future
         ({"id": [1, 2]}, "id"),
         ({"persistent_id": 5}, "persistent_id"),
         ({"location_type": {"a": 1}}, "location_type"),

@@ -620,6 +620,24 @@ def test_a_carriage_return_in_a_field_sets_its_row_aside_and_lines_stay_exact(
     ]
 
 
+def test_an_outcome_month_outside_the_record_is_set_aside(tmp_path: Path) -> None:
+    rows = [
+        [c * 64, month, "City of London Police", "City of London Police", "-0.0977", "51.5202",
+         "On or near Moor Lane", "E01000001", "City of London 001A", "Offender fined"]
+        for c, month in zip("abc", ["2016-01", "1899-01", "2999-01"], strict=True)
+    ]  # fmt: skip
+    f = tmp_path / "2016-01-city-of-london-outcomes.csv"
+    with f.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([list(police_uk.OUTCOME_COLUMNS), *rows])
+    (result,) = ingest_paths(tmp_path / "ws", [f]).files
+    assert (result.rows_stored, result.rows_quarantined) == (1, 2)
+    assert [(line, field) for line, field, _ in _quarantined(tmp_path / "ws")] == [
+        (3, "Month"),
+        (4, "Month"),
+    ]
+    assert "month 2999-01 is outside police.uk's" in str(_quarantined(tmp_path / "ws")[1][2])
+
+
 @pytest.mark.parametrize("kind", ["outcomes", "stop-and-search"])
 def test_outcome_and_stop_search_coordinates_are_checked(tmp_path: Path, kind: str) -> None:
     """As on the street path: a coordinate that is not a number, one given without the other,

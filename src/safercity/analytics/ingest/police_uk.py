@@ -355,6 +355,19 @@ def _force_table(con: DuckDBPyConnection, table: str, column: str) -> None:
 
 #: police.uk street-level data begins with this month; an earlier month is a bad row
 FIRST_MONTH = "2010-12"
+#: why a month is a bad row though it parses (the SQL of :func:`_checked_sql` says the same)
+OUTSIDE_RECORD = (
+    "is outside police.uk's street-level record (FIRST_MONTH onwards, not in the future)"
+)
+OUTSIDE_RECORD = OUTSIDE_RECORD.replace("FIRST_MONTH", FIRST_MONTH)
+
+
+def outside_record(month: str) -> bool:
+    """Whether ``"YYYY-MM"`` is before police.uk's first month or more than a month ahead."""
+    latest = (pd.Timestamp.today().normalize() + pd.Timedelta(days=31)).strftime("%Y-%m")
+    return month < FIRST_MONTH or month > latest
+
+
 #: a police.uk monthly file's name: ``2016-01-city-of-london-street.csv`` (month, force)
 MONTH_FILE = re.compile(r"^(\d{4}-\d{2})-(.+)-street\.csv$")
 
@@ -446,15 +459,14 @@ _REASON_SQL = """
                 AND p_month <= current_date + INTERVAL 31 DAY
            THEN 'month ' || strftime(p_month, '%Y-%m') || ' is not this file''s month ('
                 || strftime(p_expected, '%Y-%m') || ', from its name)'
-           ELSE 'month ' || strftime(p_month, '%Y-%m') || ' is outside police.uk''s street-level '
-                || 'record (FIRST_MONTH onwards, not in the future)' END
+           ELSE 'month ' || strftime(p_month, '%Y-%m') || ' OUTSIDE_RECORD' END
       WHEN 'Crime type' THEN 'unknown category "' || coalesce("Crime type", '') || '"'
       ELSE CASE WHEN p_longitude IS NOT NULL AND p_latitude IS NOT NULL
            THEN 'coordinates outside the UK (' || p_longitude::VARCHAR || ', '
                 || p_latitude::VARCHAR || ')'
            ELSE 'unparseable or incomplete coordinates' END
     END
-""".replace("FIRST_MONTH", FIRST_MONTH)
+""".replace("FIRST_MONTH", FIRST_MONTH).replace("OUTSIDE_RECORD", OUTSIDE_RECORD.replace("'", "''"))
 
 #: rows of one file sharing this are the same crime listed again (numbered 1, 2, ... in file
 #: order); ``k`` is a checked row, ``force`` its force's short name
@@ -567,8 +579,12 @@ def stage_outcomes(con: DuckDBPyConnection, f: InputFile) -> pd.DataFrame:
     ).df()
     bad = frame["month"].isna()
     _bad_rows(con, frame[bad], "Month", "unparseable month (expected YYYY-MM)")
+    month = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
+    outside = ~bad & month.map(lambda m: isinstance(m, str) and outside_record(m)).astype(bool)
+    far = frame[outside]
+    _bad_rows(con, far, "Month", "month " + month[outside] + " " + OUTSIDE_RECORD)
     con.execute("DROP TABLE raw")
-    frame = _set_aside_bad_coordinates(con, frame[~bad])
+    frame = _set_aside_bad_coordinates(con, frame[~bad & ~outside])
     return _without(frame, "month_text", "raw", "line", "lon_text", "lat_text")
 
 

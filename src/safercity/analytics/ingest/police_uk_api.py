@@ -29,6 +29,7 @@ from safercity.analytics import geography
 from safercity.analytics.categories import normalise_category
 from safercity.analytics.ingest.errors import FileProblem
 from safercity.analytics.ingest.files import InputFile
+from safercity.analytics.ingest.police_uk import OUTSIDE_RECORD, outside_record
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -116,6 +117,8 @@ def _fields(rec: Any) -> dict[str, Any]:
     month_text = rec.get("month")
     if not isinstance(month_text, str) or not _MONTH.match(month_text):
         raise _Bad("month", f"unparseable month: {_what(month_text)} (expected YYYY-MM)")
+    if outside_record(month_text):
+        raise _Bad("month", f"month {month_text} {OUTSIDE_RECORD}")
     loc = _object(rec, "location")
     lat, lon = _coordinate(loc, "latitude"), _coordinate(loc, "longitude")
     _check_point(lon, lat)
