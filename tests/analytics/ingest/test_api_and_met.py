@@ -315,3 +315,12 @@ def test_met_borough_series_for_westminster(shared_data: Path, tmp_path: Path) -
     assert got == cal_2011
     again = ingest_paths(tmp_path / "ws", [src]).files[0]
     assert again.status == "already imported"
+
+
+def test_met_columns_are_known_in_any_case(tmp_path: Path) -> None:
+    f = tmp_path / "met.csv"
+    f.write_text(
+        "majortext,minortext,boroughname,201004\nBurglary,Burglary in a Dwelling,Westminster,7\n"
+    )
+    (r,) = ingest_paths(tmp_path / "ws", [f]).files
+    assert (r.status, r.rows_stored) == ("imported", 1)

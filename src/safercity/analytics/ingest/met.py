@@ -91,9 +91,14 @@ def _set_aside(
     return keep, bad
 
 
+_KNOWN = {c.lower(): c for c in ("MajorText", "MinorText", "BoroughName", "WardName", "WardCode")}
+
+
 def parse_met(f: InputFile) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (long rows for ``recorded_crime``, bad rows and cells with line/field/reason/raw)."""
     header, body = _read_records(f)
+    # the columns are known by name in any case ("majortext" as well as "MajorText")
+    header = [_KNOWN.get(c.strip().lower(), c) for c in header]
     months = [c for c in header if MONTH_COLUMN.match(c)]
     if not months:
         raise FileProblem(f.display, "line 1: no month columns (YYYYMM) in this table")
