@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -364,7 +365,7 @@ OUTSIDE_RECORD = OUTSIDE_RECORD.replace("FIRST_MONTH", FIRST_MONTH)
 
 def outside_record(month: str) -> bool:
     """Whether ``"YYYY-MM"`` is before police.uk's first month or more than a month ahead."""
-    latest = (pd.Timestamp.today().normalize() + pd.Timedelta(days=31)).strftime("%Y-%m")
+    latest = (date.today() + timedelta(days=31)).strftime("%Y-%m")  # cheap: once per API record
     return month < FIRST_MONTH or month > latest
 
 
