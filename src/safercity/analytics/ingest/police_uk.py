@@ -102,8 +102,9 @@ def read_raw(
         pass  # DuckDB cannot read it as CSV: the csv module reads it and says where
     else:
         _check_header(f, [r[0] for r in con.execute("DESCRIBE raw0").fetchall()], expected)
+        data = np.fromfile(f.path, dtype=np.uint8)  # read once for both line checks below
         rejects = _on_physical_lines(
-            f.path,
+            data,
             con.execute(
                 "SELECT line, min(error_type), min(column_name), min(csv_line), "
                 "min(error_message), min(line_byte_position) FROM rej GROUP BY line ORDER BY line"
@@ -116,7 +117,8 @@ def read_raw(
                 f"line {enc[0][0]}: the file is not UTF-8 text (save it as UTF-8 CSV and try again)",
             )
         n_good = first_row(con, "SELECT count(*) FROM raw0")[0]  # type: ignore[index]
-        lines = _good_lines(f.path, n_good, np.array([r[0] for r in rejects], dtype=np.int64))
+        rejected = np.array([r[0] for r in rejects], dtype=np.int64)
+        lines = _good_lines(f.path, data, n_good, rejected)
     if lines is None:
         rejects, lines = _read_records(con, f, expected)
     # ``pos``: the record's place in the file
@@ -175,7 +177,11 @@ def _read_records(
             end = reader.line_num
             record = "".join(physical[start - 1 : end]).rstrip("\r\n")
             if end >= len(physical):  # the end of the file inside a quoted field
-                rejects.append((start, "UNCLOSED QUOTE", None, record, _unclosed(start, end)))
+                message = (
+                    f"a quoted field on line {start} is never closed: lines {start} to {end} "
+                    "are read as one broken record"
+                )
+                rejects.append((start, "UNCLOSED QUOTE", None, record, message))
             elif "new-line character" in str(exc):
                 rejects.append((start, "STRAY RETURN", None, record, str(exc)))
             else:
@@ -201,13 +207,6 @@ def _read_records(
     con.execute("CREATE OR REPLACE TEMP TABLE raw0 AS SELECT * FROM _records_df")
     con.unregister("_records_df")
     return rejects, np.array(lines, dtype=np.int64)
-
-
-def _unclosed(start: int, end: int) -> str:
-    return (
-        f"a quoted field on line {start} is never closed: lines {start} to {end} are read as "
-        "one broken record"
-    )
 
 
 def _without_stray_returns(physical: list[str], stray: list[tuple[Any, ...]]) -> Iterator[str]:
@@ -241,9 +240,9 @@ def _lift_field_limit(path: Path) -> None:
     csv.field_size_limit(max(csv.field_size_limit(), path.stat().st_size + 1))
 
 
-def _on_physical_lines(path: Path, rejects: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+def _on_physical_lines(data: np.ndarray, rejects: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """DuckDB's rejected records ``(line, ..., line_byte_position)`` with ``line`` made the
-    file's physical line and the byte position dropped.
+    physical line of the file whose bytes are ``data``, and the byte position dropped.
 
     DuckDB numbers a record after a quoted newline as if each record were one line. Its
     ``line_byte_position`` is one past the record's first byte, or (CRLF, blank lines before the
@@ -251,7 +250,6 @@ def _on_physical_lines(path: Path, rejects: list[tuple[Any, ...]]) -> list[tuple
     ends no line, and its line is one more than the newlines before that byte."""
     if not rejects:
         return []
-    data = np.fromfile(path, dtype=np.uint8)
     newlines = np.flatnonzero(data == 10)
     out = []
     for line, *rest, at in rejects:
@@ -300,15 +298,17 @@ def _reject_reason(kind: str, message: str) -> str:
     }.get(kind, f"{kind.lower()}: {message}")
 
 
-def _good_lines(path: Path, n_good: int, rejected: np.ndarray) -> np.ndarray | None:
+def _good_lines(
+    path: Path, data: np.ndarray, n_good: int, rejected: np.ndarray
+) -> np.ndarray | None:
     """Line numbers of the good records, in order; None if DuckDB's records (``n_good`` and
     the ``rejected`` lines) are not the file's.
 
     Fast path: one record per physical line (police.uk files are), so the good records are the
     data lines less the rejected ones. If the counts disagree (quoted newlines, blank lines),
     count records with the csv module, which tracks physical lines exactly.
+    ``data`` is the file's bytes.
     """
-    data = np.fromfile(path, dtype=np.uint8)
     returns = np.flatnonzero(data == 13)
     after = np.append(data, np.uint8(0))[returns + 1]  # the byte after each (none at the end)
     if np.any(after != 10):
@@ -703,8 +703,15 @@ def stage_street_many(
             f"{_checked_sql(source, ('file_index',), months)}",
             [paths],
         )
-    except Exception:  # duckdb's own errors: let the per-file path say what is wrong
-        return False
+    except (duckdb.InvalidInputException, duckdb.ConversionException):
+        return False  # a file DuckDB cannot read as CSV: the per-file path says which and why
+    data_of: dict[str, np.ndarray] = {}  # the bytes of the files with a row to report
+
+    def data(path: str) -> np.ndarray:
+        if path not in data_of:
+            data_of[path] = np.fromfile(path, dtype=np.uint8)
+        return data_of[path]
+
     by_file: dict[str, list[tuple[Any, ...]]] = {}
     for path, *reject in con.execute(
         "SELECT s.file_path, e.line, min(e.error_type), min(e.column_name), min(e.csv_line), "
@@ -715,7 +722,7 @@ def stage_street_many(
     rejects = [
         (path, *r)
         for path, file_rejects in by_file.items()
-        for r in _on_physical_lines(Path(path), file_rejects)
+        for r in _on_physical_lines(data(path), file_rejects)
     ]
     spans = {  # file_index: the file's place in ``paths``
         int(r[0]): (int(r[1]), int(r[2]), int(r[3]))
@@ -742,7 +749,7 @@ def stage_street_many(
         rejected = np.array([r[1] for r in rejects if r[0] == path], dtype=np.int64)
         if i in with_bad_rows or len(rejected):
             # a bad row is reported with its line: number the good records by the file's lines
-            found = _good_lines(f.path, n, rejected)
+            found = _good_lines(f.path, data(path), n, rejected)
             if found is None:  # the file-by-file path reads it another way
                 return _give_up(con)
             good = found
