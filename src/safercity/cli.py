@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +77,21 @@ def open_workspace(path: str | Path) -> Workspace:
         raise UserError(str(exc)) from exc
 
 
+def updating_workspace(path: str | Path) -> AbstractContextManager[Workspace]:
+    """The workspace opened for an update (an import, boundaries): one writer at a time, all or
+    nothing, and readers such as the web server keep answering meanwhile (ADR 0002)."""
+    from safercity.analytics.store import Workspace
+
+    def say_waiting() -> None:
+        print(
+            "Waiting for another import or update of this workspace to finish...",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return Workspace.for_update(path, on_wait=say_waiting)
+
+
 def progress_bar(label: str, *, quiet: bool = False) -> Progress:
     """The Rich progress bar long commands show on standard error (hidden for ``--json`` and
     when standard error is not a terminal)."""
@@ -134,6 +151,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # what SaferCity writes (the store, the web database with its password hashes and keys,
+    # uploads, reports) is its owner's alone: folders 0700, files 0600
+    os.umask(0o077)
     words = list(sys.argv[1:] if argv is None else argv)
     first = next((w for w in words if not w.startswith("-")), None)
     parser = build_parser(first)

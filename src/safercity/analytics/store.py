@@ -33,14 +33,23 @@ Tables (the contract every analysis reads):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import filelock
 
 STORE_FILE = "store.duckdb"
+#: the copy an update writes to, renamed over STORE_FILE when the update succeeds
+NEXT_FILE = "store.next.duckdb"
+#: held (an OS file lock, released by the kernel when its holder dies) by the one writer
+WRITE_LOCK_FILE = "store.write.lock"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -156,22 +165,91 @@ class Workspace:
     Parameters
     ----------
     path : str or Path
-        The workspace folder; created (with an empty store) on first use.
+        The workspace folder; created (with an empty store, private to its owner) on first use.
     read_only : bool, default False
         Open the store read-only (analyses), which lets several readers share it.
+
+    Notes
+    -----
+    Opened read-write, the store is DuckDB's single writer and no other process can read it
+    meanwhile. Imports and other updates made while the service runs use
+    :meth:`Workspace.for_update` instead: they write a copy and replace the store in one rename,
+    so readers keep answering from the last committed store (ADR 0002).
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, *, read_only: bool = False, _db_file: str = STORE_FILE
+    ) -> None:
         self.path = Path(path)
         self.read_only = read_only
         if not read_only:
-            self.path.mkdir(parents=True, exist_ok=True)
-        self.db_path = self.path / STORE_FILE
+            _make_private_folder(self.path)
+        self.db_path = self.path / _db_file
         if read_only and not self.db_path.exists():
             raise FileNotFoundError(f"no SaferCity workspace at {self.path} (no {STORE_FILE})")
         self.con = duckdb.connect(str(self.db_path), read_only=read_only)
         if not read_only:
             self.con.execute(SCHEMA)
+
+    @classmethod
+    @contextmanager
+    def for_update(
+        cls,
+        path: str | Path,
+        *,
+        on_wait: Callable[[], None] | None = None,
+        timeout: float = -1,
+    ) -> Iterator[Workspace]:
+        """Open the store for an update that readers never wait for, all or nothing.
+
+        One writer at a time (an OS lock on ``store.write.lock``, which the kernel releases when
+        its holder dies, however it dies). The update writes a copy of the store
+        (``store.next.duckdb``); when the ``with`` block ends normally the copy is checkpointed
+        and renamed over ``store.duckdb`` in one step, so a reader sees the store either as it
+        was or as the update left it. An exception, or the process being killed, leaves the
+        store as it was (a copy left by a killed writer is removed by the next one).
+
+        Parameters
+        ----------
+        path : str or Path
+            The workspace folder (created if new).
+        on_wait : callable, optional
+            Called once if another writer holds the lock (to say "waiting for ...").
+        timeout : float, default -1
+            Seconds to wait for the other writer; -1 waits as long as it takes. On timeout,
+            :class:`filelock.Timeout` is raised.
+        """
+        folder = Path(path)
+        _make_private_folder(folder)
+        lock = filelock.FileLock(str(folder / WRITE_LOCK_FILE), mode=0o600)
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            if on_wait is not None:
+                on_wait()
+            lock.acquire(timeout=timeout)
+        try:
+            current = folder / STORE_FILE
+            nxt = folder / NEXT_FILE
+            _remove_store_files(nxt)  # left by a writer that was killed
+            if current.exists():
+                _merge_wal(current)
+                shutil.copyfile(current, nxt)
+            ws = cls(folder, _db_file=NEXT_FILE)
+            try:
+                yield ws
+            except BaseException:
+                ws.close()
+                _remove_store_files(nxt)
+                raise
+            ws.con.execute("CHECKPOINT")
+            ws.close()
+            _fsync(nxt)
+            nxt.replace(current)
+            _remove_store_files(nxt)  # a WAL DuckDB may have left beside the copy
+            _fsync(folder)
+        finally:
+            lock.release()
 
     def close(self) -> None:
         self.con.close()
@@ -193,6 +271,63 @@ class Workspace:
             raise
         else:
             self.con.execute("COMMIT")
+
+
+def write_in_progress(path: str | Path) -> bool:
+    """True while a writer holds the workspace's write lock (a live process, whatever its PID
+    says: the kernel drops the lock when the holder dies)."""
+    lock = filelock.FileLock(str(Path(path) / WRITE_LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        return True
+    except OSError:  # no workspace folder (yet), or not ours to lock
+        return False
+    lock.release()
+    return False
+
+
+def _make_private_folder(folder: Path) -> None:
+    """The workspace holds crime records and (beside the store) the web database: its folder is
+    its owner's alone (0700)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):  # a folder someone else owns: leave its mode alone
+        if folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)
+
+
+def _remove_store_files(db: Path) -> None:
+    for p in (db, db.with_name(db.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _merge_wal(current: Path, wait_seconds: float = 60.0) -> None:
+    """Fold a write-ahead log left beside the store (by a direct read-write open that did not
+    checkpoint) into it, so that the copy is complete and no stale log outlives the rename."""
+    wal = current.with_name(current.name + ".wal")
+    deadline = time.monotonic() + wait_seconds
+    while wal.exists():
+        try:
+            con = duckdb.connect(str(current))
+        except duckdb.IOException:  # readers hold it; they let go within seconds
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.25)
+            continue
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        return
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def first_row(

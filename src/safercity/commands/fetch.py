@@ -7,7 +7,14 @@ import argparse
 from safercity import settings
 from safercity.analytics.fetch import FetchError, area_polygons, fetch_police_uk, parse_months
 from safercity.analytics.ingest import FileProblem, ingest_paths
-from safercity.cli import UserError, add_command, add_workspace_argument, print_json, progress_bar
+from safercity.cli import (
+    UserError,
+    add_command,
+    add_workspace_argument,
+    print_json,
+    progress_bar,
+    updating_workspace,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
                 f"{exc}; what was saved is kept: run the same command to resume"
             ) from exc
     try:
-        summary = ingest_paths(args.workspace, got.files)
+        with updating_workspace(args.workspace) as ws:
+            summary = ingest_paths(ws, got.files)
     except FileProblem as exc:
         raise UserError(str(exc)) from exc
     out = {

@@ -6,8 +6,13 @@ import argparse
 
 from safercity.analytics import geography
 from safercity.analytics.areas import AREA_TYPES, load_boundaries
-from safercity.analytics.store import Workspace
-from safercity.cli import UserError, add_command, add_workspace_argument, print_json
+from safercity.cli import (
+    UserError,
+    add_command,
+    add_workspace_argument,
+    print_json,
+    updating_workspace,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if not args.file:
         raise UserError("load needs a boundary FILE")
-    with Workspace(args.workspace) as ws:
+    with updating_workspace(args.workspace) as ws:
         try:
             loaded = load_boundaries(
                 ws,

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 
 from safercity.analytics.ingest import FileProblem, ingest_paths
-from safercity.cli import UserError, add_command, add_workspace_argument, print_json, progress_bar
+from safercity.cli import (
+    UserError,
+    add_command,
+    add_workspace_argument,
+    print_json,
+    progress_bar,
+    updating_workspace,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,13 +42,14 @@ def run(args: argparse.Namespace) -> int:
             def progress(done: int, total: int, name: str) -> None:
                 bar.update(task, completed=done, total=total, description=name[-60:])
 
-            summary = ingest_paths(
-                args.workspace,
-                args.paths,
-                strict=args.strict,
-                mapping=args.mapping,
-                progress=progress,
-            )
+            with updating_workspace(args.workspace) as ws:
+                summary = ingest_paths(
+                    ws,
+                    args.paths,
+                    strict=args.strict,
+                    mapping=args.mapping,
+                    progress=progress,
+                )
     except FileProblem as exc:
         raise UserError(str(exc)) from exc
     if args.json:
