@@ -8,6 +8,17 @@ is 200. Prints p50/p95 latency, throughput and errors per page and overall. Loop
 
     .venv/bin/python benchmarks/web.py --workspace safercity-data
     .venv/bin/python benchmarks/web.py --synthetic          # SYNTHETIC workspace (tests/web)
+
+Scenarios (issue 15; ADR 0002), on a copy of the workspace:
+
+``--scenario during-import``
+    ``safercity ingest`` of ``--import-path`` (default: the embedded demo zip, 87,348 rows)
+    starts 2 s into the load; the pages answered while it ran are reported apart. Readers are
+    never blocked (the import writes a copy of the store), so there should be no 5xx at all.
+``--scenario killed-worker``
+    2 s into the load one web worker and then the job worker are killed (``kill -9``); reported:
+    how long the supervisor took to replace each, and the errors after the kill (requests in
+    flight on the killed worker lose their connection: counted apart from 5xx answers).
 """
 
 from __future__ import annotations
@@ -102,11 +113,11 @@ async def _fetch(
 
 def run_load(
     base: str, cookie: str, clients: int, total: int, seconds: float
-) -> dict[str, list[tuple[float, int]]]:
+) -> dict[str, list[tuple[float, int, float]]]:
     """``clients`` concurrent keep-alive connections, closed loop (each sends its next request
     when the last response has been read in full), on one asyncio loop: a thread per client
     would spend most of a core on the GIL, which the server needs on a small machine."""
-    results: dict[str, list[tuple[float, int]]] = {p: [] for p in PAGES}
+    results: dict[str, list[tuple[float, int, float]]] = {p: [] for p in PAGES}
     parts = urllib.parse.urlsplit(base)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     requests = {
@@ -139,7 +150,7 @@ def run_load(
                 IndexError,
             ):
                 status, keep = 0, False
-            results[page].append((time.perf_counter() - start, status))
+            results[page].append((time.perf_counter() - start, status, time.monotonic()))
             if not keep and conn is not None:
                 conn[1].close()
                 conn = None
@@ -206,6 +217,66 @@ def run_wrk(
     return rows
 
 
+def children(pid: int) -> dict[int, str]:
+    """Live child processes of ``pid`` with their command lines (Linux /proc)."""
+    out: dict[int, str] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmd = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out[int(stat.parent.name)] = cmd
+    return out
+
+
+def _replaced_after(server: int, victim: int, is_kind: object, timeout: float = 60) -> float:
+    """Kill ``victim`` and return the seconds until the supervisor has another child of its
+    kind running."""
+    import signal
+
+    before = {p for p, c in children(server).items() if is_kind(c)}  # type: ignore[operator]
+    killed = time.monotonic()
+    os.kill(victim, signal.SIGKILL)
+    while time.monotonic() - killed < timeout:
+        now = {p for p, c in children(server).items() if is_kind(c)}  # type: ignore[operator]
+        if victim not in now and len(now) >= len(before):
+            return time.monotonic() - killed
+        time.sleep(0.01)
+    return float("nan")
+
+
+def disrupt(scenario: str, server: int, exe: str, workspace: Path, import_path: str) -> dict:  # type: ignore[type-arg]
+    """Run the scenario's disruption 2 s into the load; returns what happened, with times."""
+    time.sleep(2.0)
+    if scenario == "during-import":
+        started = time.monotonic()
+        done = subprocess.run(
+            [exe, "ingest", import_path, "--workspace", str(workspace), "--json"],
+            capture_output=True,
+            text=True,
+        )
+        ended = time.monotonic()
+        totals = json.loads(done.stdout).get("totals", {}) if done.returncode == 0 else {}
+        return {
+            "window": (started, ended),
+            "import_seconds": round(ended - started, 2),
+            "import_rows_stored": totals.get("rows_stored"),
+            "import_ok": done.returncode == 0,
+        }
+    web = sorted(p for p, c in children(server).items() if "jobs work" not in c)
+    started = time.monotonic()
+    web_s = _replaced_after(server, web[0], lambda c: "jobs work" not in c)
+    jobs = [p for p, c in children(server).items() if "jobs work" in c]
+    job_s = _replaced_after(server, jobs[0], lambda c: "jobs work" in c) if jobs else None
+    return {
+        "window": (started, time.monotonic() + 5.0),
+        "web_worker_replaced_after_s": round(web_s, 3),
+        "job_worker_replaced_after_s": None if job_s is None else round(job_s, 3),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -228,6 +299,17 @@ def main() -> int:
         help="load generator: Python asyncio, one process (default), or wrk from Debian "
         "(apt-get install wrk), one page at a time",
     )
+    parser.add_argument(
+        "--scenario",
+        choices=["steady", "during-import", "killed-worker"],
+        default="steady",
+        help="steady load (default), an import during the load, or killed workers (see above)",
+    )
+    parser.add_argument(
+        "--import-path",
+        default=str(REPO / "src" / "safercity" / "data" / "demo" / "west-yorkshire-street.zip"),
+        help="for --scenario during-import: what to import",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -240,6 +322,13 @@ def main() -> int:
         workspace = synthetic.build(tmp / "workspace")
     if not (workspace / "store.duckdb").exists():
         raise SystemExit(f"benchmark: no workspace store at {workspace} (try --synthetic)")
+    if args.scenario == "during-import":  # import into a copy, never into the user's workspace
+        import shutil
+
+        copy = tmp / "workspace-copy"
+        copy.mkdir(mode=0o700)
+        shutil.copyfile(workspace / "store.duckdb", copy / "store.duckdb")
+        workspace = copy
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp / 'web.sqlite3'}",
@@ -290,11 +379,22 @@ def main() -> int:
                 urllib.request.Request(base + page, headers={"Cookie": cookie})
             ).read()
         started = time.perf_counter()
+        event: dict = {}  # type: ignore[type-arg]
+        if args.scenario != "steady":
+            import threading
+
+            def _disrupt() -> None:
+                event.update(disrupt(args.scenario, server.pid, exe, workspace, args.import_path))
+
+            disruptor = threading.Thread(target=_disrupt, daemon=True)
+            disruptor.start()
         if args.tool == "wrk":
             wrk_rows = run_wrk(base, cookie, args.clients, args.seconds, tmp)
         else:
             results = run_load(base, cookie, args.clients, args.requests, args.seconds)
         wall = time.perf_counter() - started
+        if args.scenario != "steady":
+            disruptor.join(300)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -332,8 +432,8 @@ def main() -> int:
     everything: list[float] = []
     errors = 0
     for page, samples in results.items():
-        times = [t for t, _ in samples]
-        bad = sum(1 for _, s in samples if s != 200)
+        times = [t for t, _, _ in samples]
+        bad = sum(1 for _, s, _ in samples if s != 200)
         errors += bad
         everything += times
         rows.append(
@@ -358,9 +458,23 @@ def main() -> int:
         "mean_ms": round(1000 * statistics.fmean(everything), 1) if everything else None,
         "pages": rows,
     }
+    if args.scenario != "steady":
+        summary["scenario"] = args.scenario
+        lo, hi = event.pop("window", (0.0, 0.0))
+        inside = [(t, st) for v in results.values() for t, st, at in v if lo <= at <= hi]
+        summary["during"] = {
+            **event,
+            "requests": len(inside),
+            "status_5xx": sum(1 for _, st in inside if 500 <= st < 600),
+            "connection_errors": sum(1 for _, st in inside if st == 0),
+            "other_errors": sum(1 for _, st in inside if st not in (0, 200) and st < 500),
+            "p95_ms": round(1000 * percentile([t for t, _ in inside], 95), 1),
+        }
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
+        if "during" in summary:
+            print(f"{args.scenario}: " + json.dumps(summary["during"]))
         print(f"{'page':<38} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8}")
         for r in rows:
             print(

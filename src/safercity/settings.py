@@ -44,6 +44,18 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("port", 8000, "Port that `safercity serve` listens on."),
     Setting(
+        "job_timeout_minutes",
+        120,
+        "A background job (an import, a Strategic Assessment) running longer than this is "
+        "stopped and marked failed; 0 never stops one.",
+    ),
+    Setting(
+        "result_cache_mb",
+        64,
+        "Memory each web server process may keep of computed analysis results (maps, tables), "
+        "in megabytes; least recently used results are dropped first.",
+    ),
+    Setting(
         "trusted_proxy",
         "",
         "Address of the TLS proxy in front of `safercity serve`, whose X-Forwarded-Proto and "

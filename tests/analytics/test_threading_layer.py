@@ -45,8 +45,15 @@ SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.skipif(os.uname().machine != "x86_64", reason="tbb wheels are for x86_64")
-def test_a_process_that_ran_a_parallel_kernel_can_still_fork_and_use_threads() -> None:
+@pytest.mark.parametrize("inherited", [None, "tbb"])
+def test_a_process_that_ran_a_parallel_kernel_can_still_fork_and_use_threads(
+    inherited: str | None,
+) -> None:
+    """Also when the layer is inherited from a parent process (a job started by the server):
+    the child must load TBB itself."""
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+    if inherited:
+        env["NUMBA_THREADING_LAYER"] = inherited
     out = subprocess.run(
         [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=300
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,9 @@ def test_demo_sets_up_everything_from_embedded_data(tmp_path: Path) -> None:
     again = run_demo(ws)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "already imported" in again.stdout
+    # and the logins printed the first time still work (issue 12: they used to change)
+    first = re.search(r"username analyst\s+password (\S+)", proc.stdout)
+    second = re.search(r"username analyst\s+password (\S+)", again.stdout)
+    assert first and second and first.group(1) == second.group(1)
+    assert "the same as before" in again.stdout
+    assert (ws / "demo-password").stat().st_mode & 0o777 == 0o600

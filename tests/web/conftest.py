@@ -178,7 +178,7 @@ def _web_settings(settings: Any, synthetic_workspace: Path, tmp_path: Path) -> N
     settings.MEDIA_ROOT = str(tmp_path / "uploads")
     # Fast hashing in tests (the hasher itself is Django's; production uses PBKDF2/Argon2).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.IMPORTS_INLINE = True
+    settings.JOBS_INLINE = True  # background jobs run in the request (job_worker: for real)
 
 
 ROLES = ["anonymous", "administrator", "analyst", "board_member", "action_owner", "case_worker"]
@@ -192,3 +192,34 @@ def make_user(db: None) -> Any:
         return UserFactory(role=role, **kw)
 
     return make
+
+
+@pytest.fixture
+def job_worker(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The real job worker (safercity.web.jobs), on a thread of this process, running each job
+    in a ``safercity jobs run`` process of its own against the test database. Use with
+    ``django_db(transaction=True)`` so that the job's process sees what the test wrote."""
+    import threading
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    from safercity.web.jobs.worker import Worker
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = f"postgres://{db['USER']}@{quote(str(db['HOST']), safe='')}/{db['NAME']}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("SECRET_KEY", "job-worker-test-" + "k" * 50)
+    monkeypatch.setenv("SAFERCITY_WORKSPACE", str(settings.WORKSPACE))
+    settings.JOBS_INLINE = False
+    worker = Worker(poll=0.1)
+    thread = threading.Thread(target=worker.run, name="test-job-worker", daemon=True)
+    thread.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        thread.join(60)

@@ -63,12 +63,17 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def site(
-    browser: Any, live_server: Any, settings: Any, synthetic_workspace: Path, tmp_path: Path
+    browser: Any,
+    live_server: Any,
+    settings: Any,
+    synthetic_workspace: Path,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> str:
     ws = tmp_path / "ws"
     shutil.copytree(synthetic_workspace, ws)
     settings.WORKSPACE = ws
-    settings.IMPORTS_INLINE = False  # the real background thread
+    request.getfixturevalue("job_worker")  # uploads are imported by the real job worker
     from factories import UserFactory
 
     UserFactory(username="analyst", role="analyst")

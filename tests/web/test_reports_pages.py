@@ -6,6 +6,7 @@ Runs on the SYNTHETIC workspace of the web tests (tests/web/synthetic.py).
 from __future__ import annotations
 
 import io
+import json
 import time
 import zipfile
 from pathlib import Path
@@ -38,7 +39,7 @@ def test_generate_a_report_end_to_end(client: Any, make_user: Any, settings: Any
     from safercity.analytics.report import table_csv
     from safercity.analytics.store import Workspace
 
-    settings.REPORTS_INLINE = True
+    settings.JOBS_INLINE = True
     analyst = make_user("analyst")
     client.force_login(analyst)
 
@@ -51,14 +52,12 @@ def test_generate_a_report_end_to_end(client: Any, make_user: Any, settings: Any
     # suggested period: the 12 months to the store's last month (synthetic data ends 2017-12)
     assert 'value="2017-01:2017-12"' in page
 
-    started = time.monotonic()
     response = client.post(reverse("reports:new"), {"area": "Westminster", "period": PERIOD})
     report = AssessmentReport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("reports:report", kwargs={"pk": report.pk})
     assert report.status == AssessmentReport.Status.DONE, report.error
     assert report.progress == 100 and report.requested_by == analyst
-    assert time.monotonic() - started < 40
     folder = Path(settings.WORKSPACE) / "reports" / str(report.pk)
     assert report.folder == folder
     for name in (f"{STEM}.html", f"{STEM}.pdf", f"{STEM}-manifest.json"):
@@ -151,7 +150,7 @@ def test_generate_a_report_end_to_end(client: Any, make_user: Any, settings: Any
 def test_the_form_refuses_a_bad_period(
     client: Any, make_user: Any, settings: Any, period: str, error: str
 ) -> None:
-    settings.REPORTS_INLINE = True
+    settings.JOBS_INLINE = True
     client.force_login(make_user("administrator"))
     response = client.post(reverse("reports:new"), {"area": "Westminster", "period": period})
     assert response.status_code == 200
@@ -223,16 +222,17 @@ def test_only_the_reports_own_files_are_served(client: Any, make_user: Any) -> N
 
 
 def test_a_report_left_running_by_a_stopped_server_is_marked_failed(
-    client: Any, make_user: Any
+    client: Any, make_user: Any, settings: Any, tmp_path: Any
 ) -> None:
-    from django.utils import timezone
+    """The job worker, starting, fails reports whose process is gone (nobody holds their lock)
+    and leaves the queued ones to run."""
+    from safercity.web.jobs import queue
 
+    settings.WORKSPACE = tmp_path
     report = services.create(make_user("analyst"), "Westminster", PERIOD)
     fresh = services.create(make_user("analyst"), "Camden", PERIOD)
-    old = timezone.now() - services.STALE_AFTER - services.STALE_AFTER
-    AssessmentReport.objects.filter(pk=report.pk).update(
-        status=AssessmentReport.Status.RUNNING, updated_at=old
-    )
+    AssessmentReport.objects.filter(pk=report.pk).update(status=AssessmentReport.Status.RUNNING)
+    assert queue.recover_orphans() == 1
     client.force_login(make_user("board_member"))
     page = client.get(reverse("reports:list")).content.decode()
     report.refresh_from_db()
@@ -243,15 +243,14 @@ def test_a_report_left_running_by_a_stopped_server_is_marked_failed(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_job_runs_on_a_background_thread_and_records_a_failure(
-    make_user: Any, settings: Any
+def test_the_job_worker_records_the_engines_failure(
+    make_user: Any, settings: Any, job_worker: Any
 ) -> None:
-    """Without inline jobs the request returns at once; the thread records the engine's error
-    (no incidents for this area) on the report."""
-    settings.REPORTS_INLINE = False
+    """Without inline jobs the request returns at once; the job worker's process records the
+    engine's error (no incidents for this area) on the report."""
     report = services.create(make_user("analyst"), "Leeds", PERIOD)
     services.start(report)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         report.refresh_from_db()
         if report.finished:
@@ -275,7 +274,7 @@ def test_a_report_the_engine_refuses_is_shown_as_failed(
     client: Any, make_user: Any, settings: Any
 ) -> None:
     """A period before the data: the engine's own message is on the report, no files."""
-    settings.REPORTS_INLINE = True
+    settings.JOBS_INLINE = True
     client.force_login(make_user("analyst"))
     response = client.post(reverse("reports:new"), {"area": "Westminster", "period": "2010"})
     assert response.status_code == 200  # "2010" is not START:END
@@ -290,3 +289,38 @@ def test_a_report_the_engine_refuses_is_shown_as_failed(
     assert "Failed" in page and "no incidents for area" in page
     assert "hx-get" not in page and "Read the report" not in page
     assert len(_audit_rows(report)) == 1
+
+
+def test_reports_written_by_the_command_line_are_listed_with_their_files(
+    client: Any, make_user: Any, settings: Any, tmp_path: Any
+) -> None:
+    """What `make demo` writes with `safercity assess --out <workspace>/reports/leeds-2018-07`
+    is listed for every reader, with its HTML and PDF (issue 12: the list said "No reports")."""
+    settings.WORKSPACE = tmp_path
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "leeds-2018-07.html").write_text("<!doctype html><title>Leeds</title>")
+    (folder / "leeds-2018-07.pdf").write_bytes(b"%PDF-1.7 example")
+    (folder / "leeds-2018-07-manifest.json").write_text(
+        json.dumps(
+            {
+                "parameters": {"area": "Leeds", "period": "2018-07:2018-07"},
+                "outputs": {"html": "leeds-2018-07.html", "pdf": "leeds-2018-07.pdf"},
+            }
+        )
+    )
+    (folder / "other.html").write_text("<!doctype html><title>Not this report</title>")
+    client.force_login(make_user("board_member"))
+    page = client.get(reverse("reports:list")).content.decode()
+    report = AssessmentReport.objects.get()
+    assert report.source == AssessmentReport.Source.COMMAND_LINE
+    assert "Leeds, 2018-07:2018-07" in page and "Written by safercity assess" in page
+    html = reverse("reports:file", kwargs={"pk": report.pk, "name": "leeds-2018-07.html"})
+    pdf = reverse("reports:file", kwargs={"pk": report.pk, "name": "leeds-2018-07.pdf"})
+    assert html in page and pdf in page
+    assert client.get(html).status_code == 200
+    assert client.get(pdf).content.startswith(b"%PDF")
+    other = reverse("reports:file", kwargs={"pk": report.pk, "name": "other.html"})
+    assert client.get(other).status_code == 404  # only this report's own files
+    client.get(reverse("reports:list"))
+    assert AssessmentReport.objects.count() == 1  # found once, not again on every visit

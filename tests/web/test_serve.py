@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,21 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass
+class Served:
+    """A running ``safercity serve``: its address, its (supervisor) process and its log."""
+
+    base: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    env: dict[str, str]
+
+
 @contextlib.contextmanager
-def serving(
+def served(
     tmp_path: Path, workspace: Path, *args: str, env: dict[str, str] | None = None
-) -> Iterator[str]:
-    """``safercity serve`` on a free port, answering; yields its base URL, stops it after."""
+) -> Iterator[Served]:
+    """``safercity serve`` on a free port, answering; stopped after the block."""
     port = _free_port()
     log = tmp_path / "serve.log"
     log_file = log.open("w")
@@ -52,7 +63,7 @@ def serving(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
+        for _ in range(600):  # start-up is seconds; a loaded machine may take far longer
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=2):
                     break
@@ -61,13 +72,22 @@ def serving(
                     pytest.fail(log.read_text())
                 time.sleep(0.2)
         else:
-            pytest.fail("safercity serve did not answer within 30 s")
-        yield base
+            pytest.fail("safercity serve did not answer within 2 minutes")
+        yield Served(base, server, log, environ)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=60)
         log_file.close()
-    assert server.returncode in (0, -15)
+    assert server.returncode in (0, -15), log.read_text()[-3000:]
+
+
+@contextlib.contextmanager
+def serving(
+    tmp_path: Path, workspace: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """``safercity serve`` on a free port, answering; yields its base URL, stops it after."""
+    with served(tmp_path, workspace, *args, env=env) as s:
+        yield s.base
 
 
 @pytest.mark.parametrize(("workers", "threads"), [(1, 8), (2, 2)])

@@ -43,6 +43,7 @@ DECISIONS: dict[str, tuple[int, ...]] = {
     "analysis:rankings": ANALYSIS,
     "imports:list": IMPORT,
     "imports:job": IMPORT,
+    "imports:retry": (302, 405, 405, 403, 403, 403),  # POST only, those who import
     "api:docs": PUBLIC,
     "api:schema": PUBLIC,
     "api:overview": API,
@@ -111,7 +112,7 @@ def test_every_view_states_its_access() -> None:
 def _url(name: str, objects: dict[str, Any]) -> str:
     if name in {"accounts:user", "accounts:user_edit", "accounts:user_unlock"}:
         return reverse(name, kwargs={"pk": objects["pk"]})
-    if name == "imports:job":
+    if name in {"imports:job", "imports:retry"}:
         return reverse(name, kwargs={"pk": objects["job"]})
     if name in objects.get("apps", {}):
         return reverse(name, kwargs=objects["apps"][name])

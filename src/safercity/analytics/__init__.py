@@ -42,9 +42,10 @@ def _load_tbb() -> bool:
 def configure_numba() -> str:
     """Choose numba's threading layer (once, before numba launches threads); returns it."""
     chosen = os.environ.get("NUMBA_THREADING_LAYER")
-    if not chosen:
-        # without TBB, the "safe" layers are unavailable: OpenMP stays thread-safe and the
-        # server never forks a process that has run an analysis (jobs run in fresh processes)
+    if chosen in (None, "", THREADING_LAYER, "safe"):
+        # inherited from a parent process or not: this process must load TBB itself. Without
+        # TBB the "safe" layers are unavailable: OpenMP stays thread-safe, and the server never
+        # forks a process that has run an analysis (jobs run in fresh processes)
         chosen = THREADING_LAYER if _load_tbb() else "omp"
         os.environ["NUMBA_THREADING_LAYER"] = chosen
     numba = sys.modules.get("numba")

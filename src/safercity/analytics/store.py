@@ -187,9 +187,25 @@ class Workspace:
         self.db_path = self.path / _db_file
         if read_only and not self.db_path.exists():
             raise FileNotFoundError(f"no SaferCity workspace at {self.path} (no {STORE_FILE})")
-        self.con = duckdb.connect(str(self.db_path), read_only=read_only)
-        if not read_only:
+        if read_only:
+            # Attached to an in-memory database rather than opened by path: DuckDB shares one
+            # database per path within a process, so a reader opened by path after an update
+            # renamed a new store into place would still read the old one while any older
+            # connection lived. ATTACH reads the file that is there now.
+            self.con = duckdb.connect(":memory:")
+            self.con.execute(f"ATTACH {_sql_string(str(self.db_path))} AS store (READ_ONLY)")
+            self.con.execute("USE store")
+        else:
+            self.con = duckdb.connect(str(self.db_path))
             self.con.execute(SCHEMA)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for another thread, reading the same store (DuckDB cursors start in the
+        in-memory database, so the store is made the default again)."""
+        cur = self.con.cursor()
+        if self.read_only:
+            cur.execute("USE store")
+        return cur
 
     @classmethod
     @contextmanager
@@ -271,6 +287,10 @@ class Workspace:
             raise
         else:
             self.con.execute("COMMIT")
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def write_in_progress(path: str | Path) -> bool:

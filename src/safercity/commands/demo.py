@@ -9,6 +9,7 @@ app is installed, and serves it. Every step is idempotent: a second run reuses w
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 from importlib import resources
 from pathlib import Path
@@ -81,8 +82,13 @@ def run(args: argparse.Namespace) -> int:
                 ["strategy", "load", str(example), "--workspace", ws],
             )
         )
-    password = "demo-" + secrets.token_urlsafe(9)
-    steps.append(("Demo logins", ["web", "--workspace", ws, "seed_demo", "--password", password]))
+    password, kept = demo_password(Path(ws))
+    title = (
+        "Demo logins (the same as before: see the workspace's demo-password file)"
+        if kept
+        else ("Demo logins (new; kept for the next runs in the workspace's demo-password file)")
+    )
+    steps.append((title, ["web", "--workspace", ws, "seed_demo", "--password", password]))
     for title, argv in steps:
         print(f"== {title}", flush=True)
         code = main(argv)
@@ -93,6 +99,28 @@ def run(args: argparse.Namespace) -> int:
         return 0
     # two waitress worker processes, one per core (docs/web-server.md: benchmarks/web.py)
     return main(["serve", "--workspace", ws, "--port", str(args.port), "--workers", "2"])
+
+
+PASSWORD_FILE = "demo-password"
+
+
+def demo_password(workspace: Path) -> tuple[str, bool]:
+    """The demo users' password: made once and kept in the workspace (readable by its owner
+    only), so that running the demo again does not change the logins. Returns it and whether
+    it was kept from an earlier run."""
+    path = workspace / PASSWORD_FILE
+    try:
+        kept = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        kept = ""
+    if kept:
+        return kept, True
+    workspace.mkdir(mode=0o700, parents=True, exist_ok=True)
+    password = "demo-" + secrets.token_urlsafe(9)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(password + "\n")
+    return password, False
 
 
 def _has_strategy_loader() -> bool:

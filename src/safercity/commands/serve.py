@@ -1,9 +1,12 @@
-"""``safercity serve``: migrate the web database and serve the app with waitress.
+"""``safercity serve``: migrate the web database and serve the app with waitress, supervised.
 
 Waitress reads whole requests and buffers responses on its own thread, so slow clients never
-hold an application thread. ``--workers N`` forks N processes after the views are imported, one
-listening socket each (SO_REUSEPORT); each worker works out the analysis pages as they first
-open while it starts answering. docs/web-server.md has the measurements behind the defaults.
+hold an application thread. This process is the supervisor: it forks ``--workers N`` web
+worker processes after the views are imported, one listening socket each (SO_REUSEPORT), starts
+the job worker (``safercity jobs work``, a fresh process: imports and Strategic Assessments run
+there, never in a web worker), and replaces any of them that dies, however it dies. Each web
+worker works out the analysis pages as they first open while it starts answering.
+docs/web-server.md has the measurements behind the defaults.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ import os
 import secrets
 import signal
 import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from safercity import settings
@@ -66,6 +73,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--no-migrate", action="store_true", help="do not apply database migrations first"
     )
+    parser.add_argument(
+        "--no-jobs",
+        action="store_true",
+        help="do not start a job worker (run `safercity jobs work` as a service of its own)",
+    )
 
 
 def ensure_secret_key(workspace: Path) -> None:
@@ -104,9 +116,6 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=0)
-    from safercity.web.imports.services import recover_interrupted
-
-    recover_interrupted()
     from django.urls import get_resolver
     from waitress import serve
 
@@ -157,43 +166,122 @@ def run(args: argparse.Namespace) -> int:
             **proxy,
         )
 
-    if args.workers == 1:
-        run_worker(sockets[0])
-        return 0
     from django.db import connections
 
     connections.close_all()  # each worker opens its own database connections
-    children: list[int] = []
-    for own in sockets:
+    supervisor = Supervisor(sockets, run_worker, workspace=workspace, jobs=not args.no_jobs)
+    return supervisor.run()
+
+
+class Supervisor:
+    """Keeps the web workers and the job worker running until it is told to stop.
+
+    Web workers are forked from this process (which has imported the views but never runs an
+    analysis, so a fork is safe); the job worker is a fresh ``safercity jobs work`` process.
+    A child that dies is reaped at once and replaced, its death logged with its cause; a child
+    that keeps dying within seconds of starting is restarted no more than once a second.
+    """
+
+    RESTART_BACKOFF_SECONDS = 1.0
+
+    def __init__(
+        self,
+        sockets: list[socket.socket],
+        run_worker: Callable[[socket.socket], None],
+        *,
+        workspace: Path,
+        jobs: bool,
+    ) -> None:
+        self.sockets = sockets
+        self.run_worker = run_worker
+        self.workspace = workspace
+        self.jobs = jobs
+        self.web: dict[int, socket.socket] = {}  # pid -> its socket
+        self.job_worker: subprocess.Popen[bytes] | None = None
+        self.started: dict[int, float] = {}
+        self.stopping = False
+
+    def log(self, text: str) -> None:
+        print(f"safercity serve: {text}", file=sys.stderr, flush=True)
+
+    # ------------------------------------------------------------------------- children
+
+    def fork_web(self, sock: socket.socket) -> int:
         pid = os.fork()
         if pid == 0:  # pragma: no cover - child process
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            for other in sockets:
-                if other is not own:
+            for other in self.sockets:
+                if other is not sock:
                     other.close()
+            code = 1
             try:
-                run_worker(own)
+                self.run_worker(sock)
+                code = 0
             finally:
-                os._exit(0)
-        children.append(pid)
-    for own in sockets:
-        own.close()
+                os._exit(code)
+        self.web[pid] = sock
+        self.started[pid] = time.monotonic()
+        return pid
 
-    def stop(signum: int, frame: object) -> None:
-        for pid in children:
+    def start_job_worker(self) -> None:
+        argv = [sys.executable, "-m", "safercity", "jobs", "work"]
+        argv += ["--workspace", str(self.workspace)]
+        env = {**os.environ, "SAFERCITY_WORKSPACE": str(self.workspace)}
+        self.job_worker = subprocess.Popen(argv, env=env)
+        self.started[self.job_worker.pid] = time.monotonic()
+
+    # ------------------------------------------------------------------------- the loop
+
+    def stop(self, signum: int, frame: object) -> None:
+        self.stopping = True
+        pids = list(self.web)
+        if self.job_worker is not None:
+            pids.append(self.job_worker.pid)
+        for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for pid in children:
-        while True:
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        if self.jobs:
+            self.start_job_worker()
+        for sock in self.sockets:
+            self.fork_web(sock)
+        while self.web or (self.job_worker is not None and self.job_worker.returncode is None):
             try:
-                os.waitpid(pid, 0)
-                break
-            except InterruptedError:  # pragma: no cover
-                continue
+                pid, status = os.wait()
             except ChildProcessError:
                 break
-    return 0
+            except InterruptedError:  # pragma: no cover - a signal; look again
+                continue
+            self.reaped(pid, status)
+        for sock in self.sockets:
+            sock.close()
+        return 0
+
+    def reaped(self, pid: int, status: int) -> None:
+        """A child ended: note why, and start another in its place unless we are stopping."""
+        code = os.waitstatus_to_exitcode(status)
+        how = f"signal {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
+        started = self.started.pop(pid, time.monotonic())
+        if pid in self.web:
+            sock = self.web.pop(pid)
+            if self.stopping:
+                return
+            self.log(f"web worker {pid} stopped ({how}); starting another")
+            self._backoff(started)
+            self.fork_web(sock)
+        elif self.job_worker is not None and pid == self.job_worker.pid:
+            self.job_worker.returncode = code  # reaped here, not by Popen
+            if self.stopping:
+                return
+            self.log(f"job worker {pid} stopped ({how}); starting another")
+            self._backoff(started)
+            self.start_job_worker()
+
+    def _backoff(self, started: float) -> None:
+        alive_for = time.monotonic() - started
+        if alive_for < self.RESTART_BACKOFF_SECONDS and not self.stopping:
+            time.sleep(self.RESTART_BACKOFF_SECONDS - alive_for)

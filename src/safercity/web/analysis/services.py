@@ -14,7 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ SOURCES_SHOWN = 20
 
 
 class WorkspaceUnavailable(Exception):
-    """The store is missing, or locked by an import that is writing to it."""
+    """The store cannot be read: nothing has been imported yet, or it cannot be opened."""
 
 
 @dataclass(frozen=True)
@@ -82,76 +82,118 @@ class Filters:
 
 
 class _Reader:
-    """One read-only DuckDB connection shared by the request threads (cursor per use)."""
+    """One read-only DuckDB connection shared by the request threads (cursor per use).
+
+    Imports never make readers wait: they write a copy of the store and rename it over the
+    store when they finish (``Workspace.for_update``, ADR 0002), so a reader keeps answering
+    from the store as last committed, and the next request opens the new one.
+    """
 
     def __init__(self, key: tuple[Any, ...]) -> None:
         self.key = key
         self.ws = Workspace(settings.WORKSPACE, read_only=True)
         self.users = 0
         self.last_used = time.monotonic()
-        self.results = _results_of(key)
 
     def close(self) -> None:
         self.ws.close()
 
 
-_lock = threading.Condition()
+class _Results:
+    """Results computed from one version of the store, least recently used first."""
+
+    def __init__(self) -> None:
+        self.values: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
+        self.nbytes = 0
+
+
+_lock = threading.Lock()
 _readers: list[_Reader] = []  # the newest is current; older ones close when no longer used
-_writing = 0
 IDLE_CLOSE_SECONDS = 10.0
-RESULT_CACHE_SIZE = 256
 # Results by version of the store (newest last). They outlive the reader that computed them: an
 # idle reader is closed after IDLE_CLOSE_SECONDS, but the store it read has not changed.
-_versions: OrderedDict[tuple[Any, ...], OrderedDict[tuple[Any, ...], Any]] = OrderedDict()
+_versions: OrderedDict[tuple[Any, ...], _Results] = OrderedDict()
 VERSIONS_KEPT = 2
 # (store version, result key) -> set when the thread computing that result has finished.
 _computing: dict[tuple[Any, ...], threading.Event] = {}
 
 
-def _results_of(key: tuple[Any, ...]) -> OrderedDict[tuple[Any, ...], Any]:
+def cache_budget_bytes() -> int:
+    """What this process may keep of computed results, in bytes (setting
+    ``result_cache_mb``): maps and tables differ a thousandfold in size, so the cache is
+    bounded by what it holds, not by how many results."""
+    from safercity import settings as safercity_settings
+
+    return int(safercity_settings.get("result_cache_mb")) * 1024 * 1024
+
+
+def approx_size(value: Any, _seen: set[int] | None = None) -> int:
+    """An estimate of the memory a result holds, in bytes (arrays and frames by their buffers,
+    containers by their contents)."""
+    import sys
+
+    import numpy as np
+
+    seen = _seen if _seen is not None else set()
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes) + 112
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return int(
+            value.memory_usage(deep=True).sum()
+            if isinstance(value, pd.DataFrame)
+            else value.memory_usage(deep=True)
+        )
+    size = sys.getsizeof(value)
+    if isinstance(value, dict):
+        size += sum(approx_size(k, seen) + approx_size(v, seen) for k, v in value.items())
+    elif isinstance(value, list | tuple | set | frozenset):
+        size += sum(approx_size(v, seen) for v in value)
+    elif hasattr(value, "__dict__") and not isinstance(value, type):
+        size += approx_size(vars(value), seen)
+    return size
+
+
+def _results_of(key: tuple[Any, ...]) -> _Results:
     """The results computed from this version of the store (call with ``_lock`` held)."""
     if key not in _versions:
-        _versions[key] = OrderedDict()
+        _versions[key] = _Results()
         while len(_versions) > VERSIONS_KEPT:
             _versions.popitem(last=False)
     _versions.move_to_end(key)
     return _versions[key]
 
 
+def _evict(budget: int) -> None:
+    """Drop least recently used results, oldest store version first, until the cache fits."""
+    total = sum(r.nbytes for r in _versions.values())
+    for results in list(_versions.values()):
+        while total > budget and results.values:
+            _, (_, size) = results.values.popitem(last=False)
+            results.nbytes -= size
+            total -= size
+
+
 def _store_key() -> tuple[Any, ...]:
     db = Path(settings.WORKSPACE) / STORE_FILE
     wal = db.with_name(db.name + ".wal")
-    stats = [(p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None for p in (db, wal)]
+    stats = [
+        (p.stat().st_ino, p.stat().st_mtime_ns, p.stat().st_size) if p.exists() else None
+        for p in (db, wal)
+    ]
+    if stats[0] is None:
+        raise FileNotFoundError(db)
     return (str(db), *stats)
-
-
-IMPORT_MARKER = "web-import-running"
-
-
-def import_running() -> bool:
-    """True while an import (in any server process) is writing: the marker file names a live
-    process. Readers in every process let go of the store so that the import can open it."""
-    marker = Path(settings.WORKSPACE) / IMPORT_MARKER
-    try:
-        pid = int(marker.read_text().strip() or "0")
-    except (OSError, ValueError):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _release_idle(now: float | None = None) -> None:
     """Close readers nobody uses (old versions at once, the current one when idle)."""
     now = time.monotonic() if now is None else now
-    busy = _writing or import_running()
     with _lock:
         for r in list(_readers):
-            stale = r is not _readers[-1] or now - r.last_used > IDLE_CLOSE_SECONDS or busy
+            stale = r is not _readers[-1] or now - r.last_used > IDLE_CLOSE_SECONDS
             if r.users == 0 and stale:
                 r.close()
                 _readers.remove(r)
@@ -174,34 +216,29 @@ def _ensure_janitor() -> None:
         threading.Thread(target=_janitor, name="duckdb-reader-janitor", daemon=True).start()
 
 
+NO_WORKSPACE = (
+    "Nothing has been imported into this workspace yet. An analyst can import police.uk files "
+    "on the Imports page."
+)
+
+
 @contextmanager
 def _reader() -> Iterator[_Reader]:
     _ensure_janitor()
-    if import_running() and not _writing:
-        _release_idle()
-        raise WorkspaceUnavailable(
-            "The workspace is being updated by an import. Try again in a minute."
-        )
     with _lock:
-        if _writing:
-            raise WorkspaceUnavailable(
-                "The workspace is being updated by an import. Try again in a minute."
-            )
         try:
             key = _store_key()
-        except OSError as exc:  # pragma: no cover - raced with a deletion
-            raise WorkspaceUnavailable(str(exc)) from exc
+        except OSError as exc:
+            raise WorkspaceUnavailable(NO_WORKSPACE) from exc
         if not _readers or _readers[-1].key != key:
             try:
                 _readers.append(_Reader(key))
             except FileNotFoundError as exc:
+                raise WorkspaceUnavailable(NO_WORKSPACE) from exc
+            except duckdb.Error as exc:  # held by a direct read-write open (not the service's)
                 raise WorkspaceUnavailable(
-                    f"There is no workspace at {settings.WORKSPACE} yet. An analyst can import "
-                    "police.uk files on the Imports page."
-                ) from exc
-            except duckdb.Error as exc:
-                raise WorkspaceUnavailable(
-                    "The workspace is being updated by an import. Try again in a minute."
+                    "The workspace is being changed by a command run outside the service. Try "
+                    "again in a minute."
                 ) from exc
         reader = _readers[-1]
         reader.users += 1
@@ -211,7 +248,6 @@ def _reader() -> Iterator[_Reader]:
         with _lock:
             reader.users -= 1
             reader.last_used = time.monotonic()
-            _lock.notify_all()
         if len(_readers) > 1:
             _release_idle()
 
@@ -220,14 +256,11 @@ def _reader() -> Iterator[_Reader]:
 def store() -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor on the shared read-only connection to the workspace store."""
     with _reader() as reader:
-        cur = reader.ws.con.cursor()
+        cur = reader.ws.cursor()
         try:
             yield cur
         finally:
             cur.close()
-
-
-_previous_results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
 
 def cached(name: str, compute: Callable[[], Any], *args: Any) -> Any:
@@ -235,26 +268,18 @@ def cached(name: str, compute: Callable[[], Any], *args: Any) -> Any:
 
     Requests that need a result another thread is computing wait for it instead of computing it
     again (a cold worker under load would otherwise compute the same page for every client).
-    While an import writes, results already computed from the store as it was are served
-    (other requests answer 503 until the import finishes).
+    The results a process keeps are bounded in bytes (:func:`cache_budget_bytes`); a result
+    larger than a quarter of the budget is returned but not kept.
     """
-    global _previous_results
     key = (name, *args)
-    with ExitStack() as stack:
-        try:
-            reader = stack.enter_context(_reader())
-        except WorkspaceUnavailable:
-            with _lock:
-                if key in _previous_results and (_writing or import_running()):
-                    return _previous_results[key]
-            raise
-        results = reader.results
+    with _reader() as reader:
+        with _lock:
+            results = _results_of(reader.key)
         while True:
             with _lock:
-                _previous_results = results
-                if key in results:
-                    results.move_to_end(key)
-                    return results[key]
+                if key in results.values:
+                    results.values.move_to_end(key)
+                    return results.values[key][0]
                 running = _computing.get((reader.key, key))
                 if running is None:
                     done = _computing[(reader.key, key)] = threading.Event()
@@ -263,36 +288,18 @@ def cached(name: str, compute: Callable[[], Any], *args: Any) -> Any:
             running.wait()  # then look again (if that computation failed, compute it here)
         try:
             value = compute()
+            size = approx_size(value)
+            budget = cache_budget_bytes()
             with _lock:
-                results[key] = value
-                while len(results) > RESULT_CACHE_SIZE:
-                    results.popitem(last=False)
+                if size <= budget // 4 and _versions.get(reader.key) is results:
+                    results.values[key] = (value, size)
+                    results.nbytes += size
+                    _evict(budget)
         finally:
             with _lock:
                 del _computing[(reader.key, key)]
             done.set()
         return value
-
-
-@contextmanager
-def writing() -> Iterator[None]:
-    """Close this process's readers while an import writes to the store (DuckDB: one writer)."""
-    global _writing
-    marker = Path(settings.WORKSPACE) / IMPORT_MARKER
-    with _lock:
-        _writing += 1
-        marker.write_text(str(os.getpid()))
-        _lock.wait_for(lambda: all(r.users == 0 for r in _readers), timeout=60)
-        for r in _readers:
-            r.close()
-        _readers.clear()
-    try:
-        yield
-    finally:
-        with _lock:
-            _writing -= 1
-            if not _writing:
-                marker.unlink(missing_ok=True)
 
 
 def _rows(

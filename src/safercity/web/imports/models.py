@@ -31,9 +31,12 @@ class ImportJob(BaseModel):
     quarantine = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: times the job was tried again after failing
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ("-created_at",)
+        indexes = (models.Index(fields=["status", "created_at"]),)
 
     def __str__(self) -> str:
         return f"import of {self.original_name}"

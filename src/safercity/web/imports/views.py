@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safercity.web.jobs import queue
 
 from . import services
 from .forms import UploadForm
@@ -25,7 +28,13 @@ def job_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "imports/list.html",
-        {"form": form, "jobs": jobs, "breadcrumbs": [("Home", "/"), ("Imports", None)]},
+        {
+            "form": form,
+            "jobs": jobs,
+            "files": services.workspace_files(),
+            "worker_running": queue.worker_running(),
+            "breadcrumbs": [("Home", "/"), ("Imports", None)],
+        },
     )
 
 
@@ -38,6 +47,7 @@ def job_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
         template,
         {
             "job": job,
+            "worker_running": job.finished or queue.worker_running(),
             "breadcrumbs": [
                 ("Home", "/"),
                 ("Imports", reverse("imports:list")),
@@ -45,3 +55,13 @@ def job_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
             ],
         },
     )
+
+
+@can_import
+@require_POST
+def job_retry(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """Try a failed import again (the upload is kept)."""
+    job = get_object_or_404(ImportJob, pk=pk)
+    if queue.retry(job):
+        messages.success(request, f"The import of {job.original_name} will be tried again.")
+    return redirect("imports:job", pk=job.pk)

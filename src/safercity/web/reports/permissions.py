@@ -63,6 +63,7 @@ URL_DECISIONS: dict[str, tuple[int, ...]] = {
     "reports:report": READ,
     "reports:file": READ,
     "reports:tables": READ,
+    "reports:retry": (302, 405, 405, 403, 403, 403),  # POST only, those who generate
 }
 
 
@@ -96,4 +97,5 @@ def url_examples() -> dict[str, dict[str, object]]:
         "reports:report": {"pk": report.pk},
         "reports:file": {"pk": report.pk, "name": f"{STEM}.html"},
         "reports:tables": {"pk": report.pk},
+        "reports:retry": {"pk": report.pk},
     }

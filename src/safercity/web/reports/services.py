@@ -1,13 +1,12 @@
-"""Generating Strategic Assessments in the background and keeping them in the workspace.
+"""Strategic Assessments: generated as background jobs and kept in the workspace.
 
 A report requested in the browser is the same document as ``safercity assess`` writes
 (:class:`safercity.analytics.assessment.Assessment` and
 :func:`safercity.analytics.report.write_report`), stored under
-``<workspace>/reports/<report id>/report.*``. It runs on a background thread of the web
-process, like an import (see :mod:`safercity.web.imports.services`), one job at a time: a report
-and an import share the imports' lock, so an import never waits for the store while a report
-reads it in this process. ``settings.REPORTS_INLINE`` (default: ``IMPORTS_INLINE``) runs the job
-at once, in the request (tests).
+``<workspace>/reports/<report id>/report.*``. The job worker (:mod:`safercity.web.jobs`) runs
+each in a process of its own, reading the store as last committed (imports never block it).
+Reports that ``safercity assess`` writes under ``<workspace>/reports/`` are found there and
+listed beside them (:func:`discover_command_line_reports`).
 """
 
 from __future__ import annotations
@@ -15,26 +14,24 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import threading
-import time
-import traceback
+import logging
 import zipfile
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import IntegrityError
 from django.utils import timezone
 
-from .models import STEM, AssessmentReport
+from safercity.web.jobs import queue
+
+from .models import AssessmentReport
+
+log = logging.getLogger("safercity.reports")
 
 #: steps reported by Assessment (see safercity.commands.assess.STEPS), then writing the files
 ASSESSMENT_STEPS = 14
 TOTAL_STEPS = ASSESSMENT_STEPS + 1
-OPEN_TIMEOUT_SECONDS = 60.0
-#: a running report that has not moved for this long was left by a stopped server
-STALE_AFTER = timedelta(minutes=15)
 #: files a report folder may serve, by suffix
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -43,18 +40,6 @@ CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".json": "application/json",
 }
-
-_OWN_LOCK = threading.Lock()
-
-
-def _job_lock() -> Any:
-    """The imports' one-job-at-a-time lock (shared, so reports and imports take turns)."""
-    try:
-        from safercity.web.imports import services as imports
-
-        return getattr(imports, "_LOCK", _OWN_LOCK)
-    except ImportError:  # pragma: no cover - imports is part of the foundation
-        return _OWN_LOCK
 
 
 def reports_root() -> Path:
@@ -110,47 +95,8 @@ def create(user: Any, area: str, period: str) -> AssessmentReport:
 
 
 def start(report: AssessmentReport) -> None:
-    """Generate in the background (at once when REPORTS_INLINE, or IMPORTS_INLINE, is set)."""
-    inline = getattr(settings, "REPORTS_INLINE", getattr(settings, "IMPORTS_INLINE", False))
-    if inline:
-        run(report.pk)
-        return
-    threading.Thread(
-        target=_thread_main, args=(report.pk,), name=f"report-{report.pk}", daemon=True
-    ).start()
-
-
-def _thread_main(pk: Any) -> None:
-    try:
-        run(pk)
-    except Exception as exc:  # never leave a report "running" after a crashed thread
-        AssessmentReport.objects.filter(pk=pk).update(
-            status=AssessmentReport.Status.FAILED,
-            progress=100,
-            error=f"The report could not be generated: {exc}",
-            finished_at=timezone.now(),
-        )
-    finally:
-        close_old_connections()
-
-
-def _open_store() -> Any:
-    """The workspace store, read-only, waiting while an import writes to it."""
-    import duckdb
-
-    from safercity.analytics.store import Workspace
-    from safercity.web.analysis import services as analysis
-
-    deadline = time.monotonic() + OPEN_TIMEOUT_SECONDS
-    while True:
-        if not analysis.import_running():
-            try:
-                return Workspace(settings.WORKSPACE, read_only=True)
-            except duckdb.IOException:
-                pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("the workspace is being updated by an import; try again later")
-        time.sleep(0.25)
+    """Queue the report for the job worker (at once, here, when settings.JOBS_INLINE)."""
+    queue.enqueue(report)
 
 
 def run(pk: Any) -> None:
@@ -158,79 +104,79 @@ def run(pk: Any) -> None:
     from safercity import settings as safercity_settings
     from safercity.analytics.assessment import Assessment
     from safercity.analytics.report import write_report
+    from safercity.analytics.store import Workspace
     from safercity.commands._assessment import jsonable
 
     report = AssessmentReport.objects.get(pk=pk)
-    with _job_lock():
+    _set(
+        report,
+        status=AssessmentReport.Status.RUNNING,
+        progress=1,
+        message="Reading the workspace",
+        error="",
+    )
+    done = 0
+
+    def step(name: str) -> None:
+        nonlocal done
+        done += 1
+        pct = max(1, min(99, round(100 * done / TOTAL_STEPS)))
+        _set(report, progress=pct, message=f"Step {done} of {TOTAL_STEPS}: {name}"[:300])
+
+    try:
+        ws = Workspace(settings.WORKSPACE, read_only=True)
+        try:
+            a = Assessment(
+                ws,
+                area=report.area,
+                period=report.period,
+                seed=int(safercity_settings.get("seed")),
+                permutations=int(safercity_settings.get("permutations")),
+                progress=step,
+            )
+            step("writing the report, its figures and tables, and the PDF")
+            folder = report.folder
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            written = write_report(a, folder / report.stem, pdf=True)
+        finally:
+            ws.close()
+        manifest = json.loads(written.manifest.read_text(encoding="utf-8"))
+        summary = jsonable(a.summary())
+        summary["outputs"] = {
+            "html": written.html.name,
+            "pdf": written.pdf.name if written.pdf else None,
+            "figures": len(written.figures),
+            "tables": len(written.tables),
+            "manifest": written.manifest.name,
+        }
+        summary["recommended"] = [
+            {"title": str(r["title"]), "reasons": str(r["reasons"])}
+            for _, r in a.recommended.iterrows()
+        ]
+        summary["software"] = manifest.get("software", {})
+        summary["seeds"] = manifest.get("seeds", {})
         _set(
             report,
-            status=AssessmentReport.Status.RUNNING,
-            progress=1,
-            message="Reading the workspace",
-            error="",
-            started_at=timezone.now(),
+            status=AssessmentReport.Status.DONE,
+            progress=100,
+            message=(
+                f"Written: the report, {len(written.figures)} figures and "
+                f"{len(written.tables)} tables"
+            ),
+            summary=summary,
+            finished_at=timezone.now(),
         )
-        done = 0
-
-        def step(name: str) -> None:
-            nonlocal done
-            done += 1
-            pct = max(1, min(99, round(100 * done / TOTAL_STEPS)))
-            _set(report, progress=pct, message=f"Step {done} of {TOTAL_STEPS}: {name}"[:300])
-
-        try:
-            ws = _open_store()
-            try:
-                a = Assessment(
-                    ws,
-                    area=report.area,
-                    period=report.period,
-                    seed=int(safercity_settings.get("seed")),
-                    permutations=int(safercity_settings.get("permutations")),
-                    progress=step,
-                )
-                step("writing the report, its figures and tables, and the PDF")
-                folder = report.folder
-                folder.mkdir(parents=True, exist_ok=True)
-                written = write_report(a, folder / STEM, pdf=True)
-            finally:
-                ws.close()
-            manifest = json.loads(written.manifest.read_text(encoding="utf-8"))
-            summary = jsonable(a.summary())
-            summary["outputs"] = {
-                "html": written.html.name,
-                "pdf": written.pdf.name if written.pdf else None,
-                "figures": len(written.figures),
-                "tables": len(written.tables),
-                "manifest": written.manifest.name,
-            }
-            summary["recommended"] = [
-                {"title": str(r["title"]), "reasons": str(r["reasons"])}
-                for _, r in a.recommended.iterrows()
-            ]
-            summary["software"] = manifest.get("software", {})
-            summary["seeds"] = manifest.get("seeds", {})
-            _set(
-                report,
-                status=AssessmentReport.Status.DONE,
-                progress=100,
-                message=(
-                    f"Written: the report, {len(written.figures)} figures and "
-                    f"{len(written.tables)} tables"
-                ),
-                summary=summary,
-                finished_at=timezone.now(),
-            )
-        except Exception as exc:
-            _set(
-                report,
-                status=AssessmentReport.Status.FAILED,
-                progress=100,
-                message="Failed",
-                error=f"The report could not be generated: {str(exc).strip(chr(39) + chr(34))}",
-                summary={"traceback": traceback.format_exc(limit=5)},
-                finished_at=timezone.now(),
-            )
+    except Exception as exc:
+        log.exception("report %s failed", report.pk)
+        reason = str(exc).strip(chr(39) + chr(34))
+        _set(
+            report,
+            status=AssessmentReport.Status.FAILED,
+            progress=100,
+            message="Failed",
+            error=queue.public_text(f"The report could not be generated: {reason}"),
+            finished_at=timezone.now(),
+        )
 
 
 def _set(report: AssessmentReport, **fields: Any) -> None:
@@ -239,19 +185,60 @@ def _set(report: AssessmentReport, **fields: Any) -> None:
     report.save(update_fields=[*fields, "updated_at"])
 
 
-def recover_interrupted(now: dt.datetime | None = None) -> int:
-    """Mark reports that stopped moving (left by a stopped server) as failed."""
-    cutoff = (now or timezone.now()) - STALE_AFTER
-    count: int = AssessmentReport.objects.filter(
-        status__in=[AssessmentReport.Status.RUNNING, AssessmentReport.Status.QUEUED],
-        updated_at__lt=cutoff,
-    ).update(
-        status=AssessmentReport.Status.FAILED,
-        progress=100,
-        error="The server stopped before this report finished. Generate it again.",
-        finished_at=timezone.now(),
-    )
-    return count
+def discover_command_line_reports() -> int:
+    """List the reports ``safercity assess`` wrote under ``<workspace>/reports/`` (each found by
+    its manifest) beside those generated here; returns how many were new."""
+    root = reports_root()
+    if not root.is_dir():
+        return 0
+    known = {
+        (str(Path(d)), stem)
+        for d, stem in AssessmentReport.objects.values_list("output_dir", "stem")
+    }
+    found = 0
+    for manifest in sorted([*root.glob("*-manifest.json"), *root.glob("*/*-manifest.json")]):
+        stem = manifest.name.removesuffix("-manifest.json")
+        folder = str(manifest.parent)
+        if (folder, stem) in known:
+            continue
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        params = data.get("parameters", {}) or {}
+        outputs = data.get("outputs", {}) or {}
+        html = outputs.get("html")
+        if not isinstance(html, str) or not (manifest.parent / html).is_file():
+            continue
+        written = dt.datetime.fromtimestamp(manifest.stat().st_mtime, tz=dt.UTC)
+        try:
+            AssessmentReport.objects.create(
+                area=str(params.get("area") or "Whole workspace")[:200],
+                period=str(params.get("period") or "")[:20],
+                source=AssessmentReport.Source.COMMAND_LINE,
+                status=AssessmentReport.Status.DONE,
+                progress=100,
+                message="Written by safercity assess",
+                output_dir=folder,
+                stem=stem,
+                summary={
+                    "outputs": {
+                        "html": html,
+                        "pdf": outputs.get("pdf"),
+                        "figures": len(outputs.get("figures") or []),
+                        "tables": len(outputs.get("tables") or {}),
+                        "manifest": manifest.name,
+                    },
+                    "software": data.get("software", {}),
+                    "seeds": data.get("seeds", {}),
+                },
+                started_at=written,
+                finished_at=written,
+            )
+        except IntegrityError:  # another request found it at the same moment
+            continue
+        found += 1
+    return found
 
 
 def report_file(report: AssessmentReport, name: str) -> Path | None:
@@ -261,6 +248,9 @@ def report_file(report: AssessmentReport, name: str) -> Path | None:
         return None
     folder = report.folder.resolve()
     if not name or name.startswith("/") or "\\" in name:
+        return None
+    # only this report's files (a folder may hold several reports written by safercity assess)
+    if not (name.startswith(f"{report.stem}.") or name.startswith(f"{report.stem}-")):
         return None
     path = (folder / name).resolve()
     if not path.is_relative_to(folder) or path.suffix.lower() not in CONTENT_TYPES:
@@ -273,8 +263,8 @@ def tables_zip(report: AssessmentReport) -> bytes:
     folder = report.folder
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        files = sorted((folder / f"{STEM}-tables").glob("*.csv"))
-        manifest = folder / f"{STEM}-manifest.json"
+        files = sorted((folder / f"{report.stem}-tables").glob("*.csv"))
+        manifest = folder / report.manifest_name
         if manifest.is_file():
             files.append(manifest)
         for p in files:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safercity.web.jobs import queue
 
 from . import services
 from .forms import ReportForm
-from .models import STEM, AssessmentReport
+from .models import AssessmentReport
 from .permissions import GENERATE_ROLES, allowed, can_generate, can_read
 
 #: the report is a self-contained document: inline SVG and styles, no scripts at all
@@ -28,7 +31,7 @@ def _crumbs(*more: tuple[str, str | None]) -> list[tuple[str, str | None]]:
 
 @can_read
 def report_list(request: HttpRequest) -> HttpResponse:
-    services.recover_interrupted()
+    services.discover_command_line_reports()
     reports = AssessmentReport.objects.select_related("requested_by")[:LIST_SIZE]
     return render(
         request,
@@ -89,8 +92,23 @@ def report_detail(request: HttpRequest, pk: UUID) -> HttpResponse:
     return render(
         request,
         template,
-        {"report": report, "stem": STEM, "breadcrumbs": _crumbs((str(report), None))},
+        {
+            "report": report,
+            "can_generate": allowed(request.user, GENERATE_ROLES),
+            "worker_running": report.finished or queue.worker_running(),
+            "breadcrumbs": _crumbs((str(report), None)),
+        },
     )
+
+
+@can_generate
+@require_POST
+def report_retry(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """Generate a failed report again."""
+    report = get_object_or_404(AssessmentReport, pk=pk)
+    if queue.retry(report):
+        messages.success(request, f"The {report} will be generated again.")
+    return redirect("reports:report", pk=report.pk)
 
 
 @can_read

@@ -88,6 +88,18 @@ def govuk_month(value: Any) -> str:
     return f"{value:%B %Y}"
 
 
+@register.filter
+def govuk_number(value: Any) -> str:
+    """``{{ n|govuk_number }}`` → '87,348' (whole numbers with separators, others to 1 place)."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
+
+
 #: GOV.UK tag colours (govuk-tag--<colour>); words carry the meaning, colour only helps
 TAG_COLOURS = frozenset(
     {
