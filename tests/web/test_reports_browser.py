@@ -104,7 +104,7 @@ def test_generate_watch_and_read_a_report(browser: Any, reports_site: str) -> No
     _sign_in(board, site, "board")
     board.goto(site + "/reports/")
     assert board.locator("main a:has-text('Generate a report')").count() == 0
-    assert "Westminster, 2017-01:2017-12" in board.locator("main table").inner_text()
+    assert "Westminster, January 2017 to December 2017" in board.locator("main table").inner_text()
     _audit(board, "reports-list", problems)
     with board.expect_download() as download:
         board.click("main table a:has-text('PDF')")

@@ -314,7 +314,7 @@ def test_reports_written_by_the_command_line_are_listed_with_their_files(
     page = client.get(reverse("reports:list")).content.decode()
     report = AssessmentReport.objects.get()
     assert report.source == AssessmentReport.Source.COMMAND_LINE
-    assert "Leeds, 2018-07:2018-07" in page and "Written by safercity assess" in page
+    assert "Leeds, July 2018" in page and "Written by safercity assess" in page
     html = reverse("reports:file", kwargs={"pk": report.pk, "name": "leeds-2018-07.html"})
     pdf = reverse("reports:file", kwargs={"pk": report.pk, "name": "leeds-2018-07.pdf"})
     assert html in page and pdf in page

@@ -26,34 +26,46 @@ def service(request: HttpRequest) -> dict[str, Any]:
     )
     path = request.path
     nav = []
-    for label, url in items:
-        active = path == url if url == "/" else path.startswith(url)
+    for label, url, prefixes in items:
+        active = path == url if url == "/" else any(path.startswith(p) for p in prefixes)
         nav.append({"label": label, "url": url, "active": active})
-    return {"service_name": SERVICE_NAME, "service_nav": nav}
+    account = reverse("accounts:security") if signed_in else ""
+    return {
+        "service_name": SERVICE_NAME,
+        "service_nav": nav,
+        "account_url": account,
+        "account_active": bool(account) and path.startswith(account),
+    }
 
 
 @functools.lru_cache(maxsize=64)
 def _nav_items(
     prefix: str, signed_in: bool, active: bool, role: str | None
-) -> tuple[tuple[str, str], ...]:
+) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """The navigation for a kind of user: it depends on the role alone, so it is worked out (and
-    its addresses reversed) once per role rather than on every page."""
+    its addresses reversed) once per role rather than on every page. Each item is (label, url,
+    the paths it covers); labels are short so that the bar fits one line at desktop widths. The
+    account and sign-out links are in the header."""
     user = SimpleNamespace(is_authenticated=signed_in, is_active=active, role=role)
-    items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
+    home = reverse("core:home")
+    items: list[tuple[str, str, tuple[str, ...]]] = [("Home", home, (home,))]
+
+    def add(label: str, name: str, *more: str) -> None:
+        url = reverse(name)
+        items.append((label, url, (url, *more)))
+
     if signed_in:
         if can(user, ANALYSIS_ROLES):
-            items.append(("Crime analysis", reverse("analysis:overview")))
+            add("Crime analysis", "analysis:overview")
         if apps.is_installed("safercity.web.reports"):
             from safercity.web.reports.permissions import READ_ROLES, allowed
 
             if allowed(user, READ_ROLES):
-                items.append(("Strategic Assessments", reverse("reports:list")))
+                add("Assessments", "reports:list")
         if apps.is_installed("safercity.web.strategy"):
-            items.append(("Strategy", reverse("strategy:overview")))
+            add("Strategy", "strategy:overview")
         if can(user, "import"):
-            items.append(("Imports", reverse("imports:list")))
+            add("Imports", "imports:list")
         if can(user, "administer"):
-            items.append(("Users", reverse("accounts:users")))
-            items.append(("Audit log", reverse("audit:search")))
-        items.append(("Your account", reverse("accounts:security")))
+            add("Admin", "accounts:users", reverse("accounts:agencies"), reverse("audit:search"))
     return tuple(items)

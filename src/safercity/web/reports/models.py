@@ -63,7 +63,24 @@ class AssessmentReport(BaseModel):
         )
 
     def __str__(self) -> str:
-        return f"Strategic Assessment for {self.area}, {self.period}"
+        return f"Strategic Assessment for {self.area}, {self.period_words}"
+
+    @property
+    def period_words(self) -> str:
+        """'July 2018', or 'July 2017 to June 2018' (the period as START:END months)."""
+        import datetime as dt
+
+        def month(text: str) -> str:
+            try:
+                d = dt.date.fromisoformat(text.strip() + "-01")
+            except ValueError:
+                return text
+            return f"{d:%B %Y}"
+
+        start, _, end = self.period.partition(":")
+        if not end or end == start:
+            return month(start)
+        return f"{month(start)} to {month(end)}"
 
     @property
     def finished(self) -> bool:
