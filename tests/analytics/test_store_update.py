@@ -144,3 +144,19 @@ def test_the_workspace_is_private_to_its_owner(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert folder.stat().st_mode & 0o777 == 0o700
+
+
+def test_an_update_that_changed_nothing_leaves_the_store_file_alone(tmp_path: Path) -> None:
+    """A second import of the same file stores nothing: the store is not replaced, so readers
+    keep their connection and the web server's results stay valid."""
+    with Workspace.for_update(tmp_path) as ws:
+        _add_source(ws, "first")
+    before = (tmp_path / STORE_FILE).stat()
+    with Workspace.for_update(tmp_path) as ws:
+        ws.con.execute("SELECT count(*) FROM sources").fetchall()
+    after = (tmp_path / STORE_FILE).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert not (tmp_path / NEXT_FILE).exists()
+    with Workspace.for_update(tmp_path) as ws:
+        _add_source(ws, "second")
+    assert (tmp_path / STORE_FILE).stat().st_ino != before.st_ino

@@ -260,6 +260,9 @@ class Workspace:
                 raise
             ws.con.execute("CHECKPOINT")
             ws.close()
+            if _same_bytes(nxt, current):  # nothing changed: readers keep what they have
+                _remove_store_files(nxt)
+                return
             _fsync(nxt)
             nxt.replace(current)
             _remove_store_files(nxt)  # a WAL DuckDB may have left beside the copy
@@ -340,6 +343,18 @@ def _merge_wal(current: Path, wait_seconds: float = 60.0) -> None:
         finally:
             con.close()
         return
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    """True when the two files hold the same bytes (an update that changed nothing)."""
+    import filecmp
+
+    try:
+        if a.stat().st_size != b.stat().st_size:
+            return False
+    except FileNotFoundError:
+        return False
+    return filecmp.cmp(a, b, shallow=False)
 
 
 def _fsync(path: Path) -> None:

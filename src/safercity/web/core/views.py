@@ -10,7 +10,9 @@ from safercity.web.accounts.permissions import public
 
 @public
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    from .home import panels_for
+
+    return render(request, "core/home.html", {"panels": panels_for(request.user)})
 
 
 @public
