@@ -308,3 +308,20 @@ def test_deactivating_an_account_ends_its_sessions(client: Any, make_user: Any) 
     # reactivated at once: the session that was open does not come back
     User.objects.filter(pk=user.pk).update(is_active=True)
     assert client.get(reverse("accounts:security")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_sessions_from_before_the_upgrade_survive_it(make_user: Any) -> None:
+    """Until an account's sessions are first ended, its session hash is Django's own, so the
+    upgrade that brought ``session_generation`` signs nobody out."""
+    from django.utils.crypto import salted_hmac
+
+    user = make_user("analyst")
+    djangos = salted_hmac(
+        "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+        user.password,
+        algorithm="sha256",
+    ).hexdigest()
+    assert user.session_generation == 0 and user.get_session_auth_hash() == djangos
+    user.session_generation = 1
+    assert user.get_session_auth_hash() != djangos

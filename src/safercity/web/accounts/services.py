@@ -393,6 +393,7 @@ def seed_demo(password: str) -> list[dict[str, str]]:
         user.agency = agencies[agency]
         user.is_active = True
         user.locked_until = None
+        user.temporary_password_until = None
         user.save()
         logins.append(
             {
