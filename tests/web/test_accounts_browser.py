@@ -44,6 +44,13 @@ def _submit(page: Any, label: str) -> None:
     page.wait_for_load_state()
 
 
+def _sign_in(page: Any, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/accounts/sign-in/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    _submit(page, "Sign in")
+
+
 def test_account_pages_work_and_are_accessible(browser: Any, accounts_site: str) -> None:  # noqa: F811
     base = accounts_site
     context = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -53,10 +60,7 @@ def test_account_pages_work_and_are_accessible(browser: Any, accounts_site: str)
     page.on("pageerror", lambda e: console.append(str(e)))
     problems: list[str] = []
 
-    page.goto(f"{base}/accounts/sign-in/")
-    page.fill("#id_username", "ANA")  # any case
-    page.fill("#id_password", PASSWORD)
-    _submit(page, "Sign in")
+    _sign_in(page, base, "ANA", PASSWORD)  # any case
     page.goto(f"{base}/accounts/account/")
     _audit(page, "account", problems)
 
@@ -91,10 +95,7 @@ def test_account_pages_work_and_are_accessible(browser: Any, accounts_site: str)
 
     # sign out, and in again with the new password and a later code
     page.get_by_role("button", name="Sign out").click()
-    page.goto(f"{base}/accounts/sign-in/")
-    page.fill("#id_username", "ana")
-    page.fill("#id_password", NEW)
-    _submit(page, "Sign in")
+    _sign_in(page, base, "ana", NEW)
     assert page.url.endswith("/accounts/sign-in/code/")
     _audit(page, "sign-in-code", problems)
     page.fill("#id_code", _code(key_text, (int(time.time()) // 30 + 1) * 30 + 1))
@@ -104,10 +105,7 @@ def test_account_pages_work_and_are_accessible(browser: Any, accounts_site: str)
 
     # an administrator resets it and turns off her two-step sign-in (her phone is lost); she
     # chooses a new password at sign-in
-    page.goto(f"{base}/accounts/sign-in/")
-    page.fill("#id_username", "boss")
-    page.fill("#id_password", PASSWORD)
-    _submit(page, "Sign in")
+    _sign_in(page, base, "boss", PASSWORD)
     page.goto(f"{base}/accounts/users/")
     page.get_by_role("link", name="ana", exact=True).click()
     page.get_by_role("button", name="Reset password").click()
@@ -119,10 +117,7 @@ def test_account_pages_work_and_are_accessible(browser: Any, accounts_site: str)
     assert re.fullmatch(r"[a-z2-9]{4}(-[a-z2-9]{4}){3}", temporary)
     _audit(page, "reset-password-done", problems)
     page.get_by_role("button", name="Sign out").click()
-    page.goto(f"{base}/accounts/sign-in/")
-    page.fill("#id_username", "ana")
-    page.fill("#id_password", temporary)
-    _submit(page, "Sign in")
+    _sign_in(page, base, "ana", temporary)
     assert page.url.endswith("/accounts/sign-in/new-password/")
     _audit(page, "new-password", problems)
     page.fill("#id_new_password", "another-long-passphrase-8")

@@ -246,6 +246,11 @@ def test_every_refusal_gives_the_same_message_after_one_password_hash(
     assert len({m.group(0) for m in summaries.values() if m}) == 1, summaries
 
 
+def _signs_in(client: Any, username: str) -> None:
+    response = client.post(reverse("accounts:login"), {"username": username, "password": PASSWORD})
+    assert response.status_code == 302
+
+
 @pytest.mark.django_db
 def test_a_lockout_ends_the_accounts_sessions_for_good(
     client: Any, make_user: Any, settings: Any
@@ -254,12 +259,7 @@ def test_a_lockout_ends_the_accounts_sessions_for_good(
 
     settings.LOCKOUT_THRESHOLD = THRESHOLD
     user = make_user("analyst", username="ana")
-    assert (
-        client.post(
-            reverse("accounts:login"), {"username": "ana", "password": PASSWORD}
-        ).status_code
-        == 302
-    )
+    _signs_in(client, "ana")
     assert client.get(reverse("accounts:security")).status_code == 200
     attacker = Client()
     for k in range(THRESHOLD):
@@ -275,12 +275,7 @@ def test_a_lockout_ends_the_accounts_sessions_for_good(
     User.objects.filter(pk=user.pk).update(locked_until=timezone.now())
     assert client.get(reverse("accounts:security")).status_code == 302
     # signing in again works
-    assert (
-        client.post(
-            reverse("accounts:login"), {"username": "ana", "password": PASSWORD}
-        ).status_code
-        == 302
-    )
+    _signs_in(client, "ana")
     assert client.get(reverse("accounts:security")).status_code == 200
 
 

@@ -1,6 +1,7 @@
 """Two-step sign-in (issue 15, items 9 and 15): a code is accepted once, turning two-step sign-in
 off or moving it needs the password and a code, and the apps' keys are encrypted at rest with a
-key file outside the database (and existing clear keys are encrypted by a migration)."""
+key file outside the database (the migration that encrypts keys stored in clear:
+test_accounts_migrations.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.urls import reverse
 from factories import PASSWORD, code_for, next_step, two_step_app
 
 from safercity.web.accounts import encryption, services
-from safercity.web.accounts.models import TOTPDevice, User
+from safercity.web.accounts.models import TOTPDevice
 from safercity.web.audit.models import AuditEvent
 
 TWO_STEP = "accounts:two_step"
@@ -263,70 +264,3 @@ def test_the_key_file_is_created_once_0600_by_racing_processes(tmp_path: Path) -
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary files left
-
-
-# --------------------------------------------------------------------------- the migration
-
-
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
-def _latest() -> list[tuple[str, str]]:
-    from django.db.migrations.executor import MigrationExecutor
-
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_encrypts_the_keys_stored_in_clear(make_user: Any) -> None:
-    import time
-
-    from django_otp.oath import TOTP
-
-    key = b"12345678901234567890"
-    secret = base64.b32encode(key).decode().rstrip("=")
-    latest = _latest()
-    try:
-        old = _migrate([("accounts", "0001_initial")])
-        OldUser = old.get_model("accounts", "User")
-        on = OldUser.objects.create(username="on", totp_secret=secret, totp_enabled=True)
-        pending = OldUser.objects.create(username="pending", totp_secret=secret)
-        broken = OldUser.objects.create(username="bad", totp_secret="!!", totp_enabled=True)
-        OldUser.objects.create(username="off")
-        _migrate(latest)
-    finally:
-        _migrate(latest)
-    devices = {d.user.username: d for d in TOTPDevice.objects.select_related("user")}
-    assert sorted(devices) == ["on", "pending"]
-    assert devices["on"].confirmed and not devices["pending"].confirmed
-    assert devices["on"].bin_key == key and secret not in devices["on"].encrypted_key
-    assert secret not in _database_text()
-    assert User.objects.get(pk=on.pk).totp_enabled
-    assert not User.objects.get(pk=pending.pk).totp_enabled
-    assert not User.objects.get(pk=broken.pk).totp_enabled  # its key could never have worked
-    code = TOTP(key)
-    code.time = time.time()
-    assert devices["on"].verify_token(f"{code.token():06d}")
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_can_be_reversed(make_user: Any) -> None:
-    user = make_user("analyst", username="ana")
-    device = two_step_app(user)
-    key = device.bin_key
-    latest = _latest()
-    try:
-        old = _migrate([("accounts", "0001_initial")])
-        row = old.get_model("accounts", "User").objects.get(pk=user.pk)
-        assert base64.b32decode(row.totp_secret + "=" * (-len(row.totp_secret) % 8)) == key
-        assert row.totp_enabled
-    finally:
-        _migrate(latest)
-    assert TOTPDevice.objects.get(user=user).bin_key == key

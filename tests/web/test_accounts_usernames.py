@@ -1,24 +1,17 @@
-"""Usernames unique ignoring case (issue 15, item 8): the database constraint, sign-in, the
-user form, and the migration that names accounts clashing already."""
+"""Usernames unique ignoring case (issue 15, item 8): the database constraint, sign-in and the
+user form (the migration that names accounts clashing already: test_accounts_migrations.py)."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pytest
-from django.core.management.base import CommandError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from factories import PASSWORD
 
-from safercity.cli import UserError
 from safercity.web.accounts.models import User
-
-clash_migration = importlib.import_module(
-    "safercity.web.accounts.migrations.0004_usernames_unique_ignoring_case"
-)
 
 
 def _form(admin: User, **fields: str) -> dict[str, Any]:
@@ -96,56 +89,3 @@ def test_sign_in_finds_the_account_whatever_the_case_typed(make_user: Any) -> No
     assert User.objects.get_by_natural_key("VICTIM3") == user
     with pytest.raises(User.DoesNotExist):
         User.objects.get_by_natural_key("victim")
-
-
-# --------------------------------------------------------------------------- the migration
-
-
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_names_the_accounts_that_clash_and_changes_nothing(
-    make_user: Any,
-) -> None:
-    from django.db.migrations.executor import MigrationExecutor
-
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    before = [("accounts", "0003_remove_user_totp_secret")]
-    try:
-        old = _migrate(before)
-        OldUser = old.get_model("accounts", "User")
-        for name in ("victim3", "VICTIM3", "bob", "Bob", "BOB", "alice"):
-            OldUser.objects.create(username=name)
-        with pytest.raises(clash_migration.UsernameClash) as refused:
-            _migrate(latest)
-        message = str(refused.value)
-        assert "2 group(s)" in message
-        assert "'BOB' and 'Bob' and 'bob'" in message and "'VICTIM3' and 'victim3'" in message
-        assert "alice" not in message and "Nothing has been changed" in message
-        # one clear message from `safercity serve` (UserError) and `safercity web` (CommandError)
-        assert isinstance(refused.value, UserError) and isinstance(refused.value, CommandError)
-        applied = MigrationExecutor(connection).loader.applied_migrations
-        assert ("accounts", "0004_usernames_unique_ignoring_case") not in applied
-        # renamed, the upgrade goes through
-        OldUser.objects.filter(username="VICTIM3").update(username="victim3-second")
-        OldUser.objects.filter(username__in=["Bob", "BOB"]).delete()
-        _migrate(latest)
-    finally:
-        OldUser.objects.filter(username__in=["VICTIM3", "Bob", "BOB"]).delete()
-        _migrate(latest)
-    assert sorted(User.objects.values_list("username", flat=True)) == [
-        "alice",
-        "bob",
-        "victim3",
-        "victim3-second",
-    ]
-    with pytest.raises(IntegrityError), transaction.atomic():
-        User.objects.create(username="ALICE")
