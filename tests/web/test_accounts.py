@@ -2,48 +2,56 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from factories import PASSWORD
+from django_otp import oath
+from factories import PASSWORD, code_for, next_step
 
-from safercity.web.accounts import totp
-from safercity.web.accounts.models import Agency, User
+from safercity.web.accounts import services, totp
+from safercity.web.accounts.models import Agency, TOTPDevice, User
 
 # RFC 6238 Appendix B: the SHA-1 seed "12345678901234567890", 8 digits.
 RFC6238_SHA1 = [
-    (59, "94287082"),
-    (1111111109, "07081804"),
-    (1111111111, "14050471"),
-    (1234567890, "89005924"),
-    (2000000000, "69279037"),
-    (20000000000, "65353130"),
+    (59, 94287082),
+    (1111111109, 7081804),
+    (1111111111, 14050471),
+    (1234567890, 89005924),
+    (2000000000, 69279037),
+    (20000000000, 65353130),
 ]
+RFC_KEY = b"12345678901234567890"
 
 
 @pytest.mark.parametrize(("t", "expected"), RFC6238_SHA1)
-def test_totp_matches_rfc6238_vectors(t: int, expected: str) -> None:
-    assert totp.totp(b"12345678901234567890", t, digits=8) == expected
+def test_the_totp_we_use_matches_rfc6238_vectors(t: int, expected: int) -> None:
+    # django-otp's TOTP, as TOTPDevice calls it (8 digits here, as the RFC's table)
+    code = oath.TOTP(RFC_KEY, step=TOTPDevice.STEP, digits=8)
+    code.time = t
+    assert code.token() == expected
 
 
 def test_rfc4226_hotp_vectors() -> None:
     # RFC 4226 Appendix D, counters 0..3
-    key = b"12345678901234567890"
-    assert [totp.hotp(key, c) for c in range(4)] == ["755224", "287082", "359152", "969429"]
+    assert [oath.hotp(RFC_KEY, c) for c in range(4)] == [755224, 287082, 359152, 969429]
 
 
-def test_verify_accepts_one_step_of_drift_only() -> None:
-    secret = base64.b32encode(b"12345678901234567890").decode()
-    at = 1111111111.0
-    code = totp.totp(b"12345678901234567890", at)
-    assert totp.verify(secret, code, at=at)
-    assert totp.verify(secret, code, at=at + 30)
-    assert not totp.verify(secret, code, at=at + 90)
-    assert not totp.verify(secret, "12345", at=at)
-    assert not totp.verify(secret, "abcdef", at=at)
+@pytest.mark.django_db
+def test_device_accepts_one_step_of_drift_only(make_user: Any) -> None:
+    device = TOTPDevice(user=make_user("analyst"), name="app")
+    device.bin_key = RFC_KEY
+    device.save()
+    at = 1111111111.0  # step 37037037
+    code = f"{oath.hotp(RFC_KEY, int(at // 30)):06d}"
+    assert not device.verify_token("12345", at=at)
+    assert not device.verify_token("abcdef", at=at)
+    assert not device.verify_token(code, at=at + 90)  # three steps later: too late
+    assert device.verify_token(code, at=at + 30)  # one step later: still accepted
+    # a code of the step after, as a phone whose clock runs ahead would show it
+    ahead = f"{oath.hotp(RFC_KEY, int(at // 30) + 2):06d}"
+    assert device.verify_token(ahead, at=at + 30)
 
 
 @pytest.mark.django_db
@@ -51,16 +59,16 @@ def test_sign_in_then_locked_after_threshold(client: Any, make_user: Any, settin
     settings.LOCKOUT_THRESHOLD = 3
     make_user("analyst", username="ana")
     url = reverse("accounts:login")
-    for _ in range(2):
+    for _ in range(3):
         page = client.post(url, {"username": "ana", "password": "nope"})
-        assert "Enter a correct username and password" in page.content.decode()
-    page = client.post(url, {"username": "ana", "password": "nope"})
-    assert "locked" in page.content.decode()
-    # even the right password is refused while locked
-    page = client.post(url, {"username": "ana", "password": PASSWORD})
-    assert page.status_code == 200 and "locked" in page.content.decode()
-    assert "_auth_user_id" not in client.session
+        assert services.BAD_CREDENTIALS in page.content.decode()
     user = User.objects.get(username="ana")
+    assert user.is_locked
+    # the right password is refused while locked, with the same message as a wrong one
+    page = client.post(url, {"username": "ana", "password": PASSWORD})
+    assert page.status_code == 200 and services.BAD_CREDENTIALS in page.content.decode()
+    assert "_auth_user_id" not in client.session
+    user.refresh_from_db()
     assert user.is_locked
     # an administrator unlocks it
     client.force_login(make_user("administrator"))
@@ -83,37 +91,40 @@ def test_error_summary_links_to_fields(client: Any) -> None:
 def test_two_step_sign_in(client: Any, make_user: Any) -> None:
     user = make_user("analyst", username="ana")
     client.force_login(user)
-    client.post(reverse("accounts:security"), {"action": "start"})
+    url = reverse("accounts:two_step")
+    # setting up asks for the password first
+    page = client.post(url, {"action": "start", "password": "wrong-password"})
+    assert services.WRONG_PASSWORD in page.content.decode()
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    client.post(url, {"action": "start", "password": PASSWORD})
+    device = TOTPDevice.objects.get(user=user)
     user.refresh_from_db()
-    assert user.totp_secret and not user.totp_enabled
+    assert not device.confirmed and not user.totp_enabled
     # set-up shows the key as text and as a QR code of the otpauth URI, labelled for screen readers
-    setup = client.get(reverse("accounts:security")).content.decode()
-    assert user.totp_secret in setup
+    setup = client.get(url).content.decode()
+    assert totp.key_text(device.bin_key) in setup
     assert setup.count('<svg role="img" aria-label="QR code of the set-up key') == 1
-    assert totp.qr_svg(totp.provisioning_uri(user.totp_secret, "ana")) in setup
-    key = base64.b32decode(user.totp_secret + "=" * (-len(user.totp_secret) % 8))
-    import time
-
+    assert totp.qr_svg(totp.provisioning_uri(device.bin_key, "ana")) in setup
+    right = code_for(device)
     bad = client.post(
-        reverse("accounts:security"),
-        {
-            "action": "confirm",
-            "code": "000000" if totp.totp(key, time.time()) != "000000" else "111111",
-        },
+        url, {"action": "confirm", "code": "000000" if right != "000000" else "111111"}
     )
     assert "wrong or has expired" in bad.content.decode()
-    client.post(
-        reverse("accounts:security"), {"action": "confirm", "code": totp.totp(key, time.time())}
-    )
+    client.post(url, {"action": "confirm", "code": right})
     user.refresh_from_db()
-    assert user.totp_enabled
-    assert "<svg" not in client.get(reverse("accounts:security")).content.decode()  # key hidden
+    device.refresh_from_db()
+    assert user.totp_enabled and device.confirmed
+    assert "<svg" not in client.get(url).content.decode()  # key hidden
     client.logout()
     # password alone is not enough
     response = client.post(reverse("accounts:login"), {"username": "ana", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("accounts:code")
     assert "_auth_user_id" not in client.session
-    response = client.post(reverse("accounts:code"), {"code": totp.totp(key, time.time())})
+    # the code used to confirm the app cannot be used again (RFC 6238 section 5.2)
+    response = client.post(reverse("accounts:code"), {"code": right})
+    assert response.status_code == 200 and services.WRONG_CODE in response.content.decode()
+    device.refresh_from_db()
+    response = client.post(reverse("accounts:code"), {"code": code_for(device, at=next_step())})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
 

@@ -26,13 +26,17 @@ DECISIONS: dict[str, tuple[int, ...]] = {
     "core:privacy": PUBLIC,
     "accounts:login": PUBLIC,
     "accounts:code": (302,) * 6,  # no password step pending: back to sign in
+    "accounts:new_password": (302,) * 6,  # no reset sign-in pending: back to sign in
     "accounts:logout": (405,) * 6,  # POST only
     "accounts:security": ACCOUNT,
+    "accounts:change_password": ACCOUNT,
+    "accounts:two_step": ACCOUNT,
     "accounts:users": ADMIN,
     "accounts:user_new": ADMIN,
     "accounts:user": ADMIN,
     "accounts:user_edit": ADMIN,
     "accounts:user_unlock": (302, 405, 403, 403, 403, 403),  # POST only, administrators
+    "accounts:user_reset": ADMIN,
     "accounts:agencies": ADMIN,
     "audit:search": ADMIN,
     "audit:export": ADMIN,
@@ -110,7 +114,12 @@ def test_every_view_states_its_access() -> None:
 
 
 def _url(name: str, objects: dict[str, Any]) -> str:
-    if name in {"accounts:user", "accounts:user_edit", "accounts:user_unlock"}:
+    if name in {
+        "accounts:user",
+        "accounts:user_edit",
+        "accounts:user_unlock",
+        "accounts:user_reset",
+    }:
         return reverse(name, kwargs={"pk": objects["pk"]})
     if name in {"imports:job", "imports:retry"}:
         return reverse(name, kwargs={"pk": objects["job"]})

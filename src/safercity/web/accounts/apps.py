@@ -15,7 +15,15 @@ class AccountsConfig(AppConfig):
         register(
             User,
             personal=True,
-            ignore_fields={"last_login", "failed_logins", "locked_until", "updated_at"},
+            # sign-in bookkeeping; the services record lock, reset and two-step events themselves
+            ignore_fields={
+                "last_login",
+                "failed_logins",
+                "locked_until",
+                "updated_at",
+                "session_generation",
+                "temporary_password_until",
+            },
             # a change of privilege must stand out; names and addresses are only "changed"
             shown_values={
                 "role",
