@@ -10,10 +10,16 @@ from safercity import cli, settings
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_settings_doc_lists_every_setting_with_its_default() -> None:
+def test_settings_doc_lists_every_setting_and_no_other() -> None:
+    """Each setting's row (variable, older names, value, default, help) is the registry's, and
+    the table has no row for a setting the registry does not have."""
     doc = (REPO / "docs/settings.md").read_text()
     for s in settings.SETTINGS:
-        assert f"| `{s.name}` | `{s.env_var}` | `{s.default}` | {s.help} |" in doc
+        env = f"`{s.env_var}`" + "".join(f" (or `{a}`)" for a in s.aliases)
+        row = f"| `{s.name}` | {env} | {s.kind} | `{s.text(s.default)}` | {s.help} |"
+        assert row in doc, f"docs/settings.md: no row, or another, for {s.name}"
+    rows = [line for line in doc.splitlines() if line.startswith("| `")]
+    assert len(rows) == len(settings.SETTINGS)
 
 
 def test_readme_starts_with_the_two_commands() -> None:

@@ -136,7 +136,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     first = next((w for w in words if not w.startswith("-")), None)
-    parser = build_parser(first)
+    try:  # the commands' defaults come from the settings: a bad value is an error, not a traceback
+        parser = build_parser(first)
+    except settings.SettingError as exc:
+        print(f"safercity: error: {exc}", file=sys.stderr)
+        return 2
     args = parser.parse_args(words)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
@@ -144,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return handler(args)
-    except UserError as exc:
+    except (UserError, settings.SettingError) as exc:
         print(f"safercity {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into head, say
