@@ -193,6 +193,15 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
     ),
     Setting(
+        "archive_max_ratio",
+        100,
+        "Most times larger than the archive itself its files may unpack to, once they add up "
+        "to over 64 MB (police.uk CSVs compress about 5 times; a zip bomb 1,000): a larger "
+        "ratio is refused before anything is extracted.",
+        type="int",
+        minimum=1,
+    ),
+    Setting(
         "police_uk_api",
         "https://data.police.uk/api",
         "Base URL of the police.uk API used by `safercity fetch police-uk`.",
@@ -326,6 +335,16 @@ def get(name: str) -> Any:
     return _BY_NAME[name].value()
 
 
+def docs_rows() -> list[str]:
+    """The rows of the table in ``docs/settings.md``, one per setting, in registry order
+    (``python -m safercity.settings`` prints them)."""
+    rows = []
+    for s in SETTINGS:
+        env = f"`{s.env_var}`" + "".join(f" (or `{a}`)" for a in s.aliases)
+        rows.append(f"| `{s.name}` | {env} | {s.kind} | `{s.text(s.default)}` | {s.help} |")
+    return rows
+
+
 def check_all() -> list[str]:
     """Every unusable setting's message (empty when all can be read)."""
     problems = []
@@ -335,3 +354,7 @@ def check_all() -> list[str]:
         except SettingError as exc:
             problems.append(str(exc))
     return problems
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print("\n".join(docs_rows()))
