@@ -216,10 +216,10 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "fetch_max_wait_s",
-        120.0,
-        "Longest wait (seconds) between two tries of `safercity fetch`, whatever the API's "
-        "Retry-After asks; an API asking for longer is reported as unavailable.",
-        type="float",
+        120,
+        "Longest wait (seconds) of `safercity fetch` before trying a request again: a longer "
+        "Retry-After from the API is cut to this.",
+        type="int",
         minimum=0,
     ),
     # --- web server -----------------------------------------------------------------------
