@@ -12,6 +12,7 @@ import importlib
 import json
 import pkgutil
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -100,9 +101,41 @@ def progress_bar(label: str, *, quiet: bool = False) -> Progress:
     )
 
 
+def _is_control(char: str) -> bool:
+    """A character a terminal may act on rather than show: C0 and C1 controls, DEL, and the
+    invisible format characters (bidirectional overrides, zero-width), line separators."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def terminal_text(value: object) -> str:
+    """``value`` as text that is safe to print to a terminal: every control character (escape
+    sequences that retitle or clear the screen, carriage returns that overwrite a line,
+    bidirectional overrides) is shown as its Python escape (``\\x1b``, ``\\u202e``) instead of
+    being sent. Data from imported files goes through this before any plain or Rich output."""
+    text = str(value)
+    if not any(_is_control(c) for c in text):
+        return text
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if _is_control(c) else c for c in text
+    )
+
+
 def print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, indent=2, sort_keys=False, default=str, ensure_ascii=False)
-    sys.stdout.write("\n")
+    """``obj`` as exact JSON, readable (non-ASCII letters as themselves) and safe on a terminal:
+    JSON escapes the C0 controls itself; the C1 controls and invisible format characters are
+    written as ``\\uXXXX`` too (the same JSON value)."""
+    text = json.dumps(obj, indent=2, sort_keys=False, default=str, ensure_ascii=False)
+    if any(_is_control(c) for c in text):
+        text = "".join(_json_escape(c) if _is_control(c) and c != "\n" else c for c in text)
+    sys.stdout.write(text + "\n")
+
+
+def _json_escape(char: str) -> str:
+    """``\\uXXXX`` for a character (a surrogate pair beyond the Basic Multilingual Plane)."""
+    units = char.encode("utf-16-be")
+    return "".join(
+        f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2)
+    )
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
