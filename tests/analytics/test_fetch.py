@@ -19,6 +19,7 @@ from safercity import cli
 from safercity.analytics import geography
 from safercity.analytics.fetch import (
     FetchError,
+    FetchResult,
     area_polygons,
     fetch_police_uk,
     parse_months,
@@ -211,7 +212,7 @@ def test_a_server_that_keeps_failing_gives_a_clear_error(
 ONE_LSOA = ["E01004736"]  # one Westminster LSOA: a few hundred crimes a month, one request
 
 
-def _fetch_one(url: str, tmp_path: Path, sleeps: list[float] | None = None) -> object:
+def _fetch_one(url: str, tmp_path: Path, sleeps: list[float] | None = None) -> FetchResult:
     return fetch_police_uk(
         tmp_path / "ws",
         [MONTH],
@@ -219,6 +220,17 @@ def _fetch_one(url: str, tmp_path: Path, sleeps: list[float] | None = None) -> o
         label="x",
         base_url=url,
         sleep=(sleeps if sleeps is not None else []).append,
+    )
+
+
+def _fetch_westminster(url: str, tmp_path: Path) -> FetchResult:
+    return fetch_police_uk(
+        tmp_path / "ws",
+        [MONTH],
+        area_polygons(area="Westminster"),
+        label="Westminster",
+        base_url=url,
+        sleep=lambda s: None,
     )
 
 
@@ -231,20 +243,13 @@ def test_an_outage_is_an_error_never_a_split(
     url, replay = server
     replay.outage = status
     with pytest.raises(FetchError, match=rf"police\.uk is unavailable \(HTTP {status}"):
-        fetch_police_uk(
-            tmp_path / "ws",
-            [MONTH],
-            area_polygons(area="Westminster"),
-            label="Westminster",
-            base_url=url,
-            sleep=lambda s: None,
-        )
+        _fetch_westminster(url, tmp_path)
     assert replay.rejected == 0
     assert not list((tmp_path / "ws").rglob("*.split")) and not list(tmp_path.rglob("*.json"))
     # when police.uk is back, the same command fetches everything
     replay.outage = None
     got = _fetch_one(url, tmp_path)
-    assert got.splits == 0 and len(got.files) == 1  # type: ignore[attr-defined]
+    assert got.splits == 0 and len(got.files) == 1
 
 
 def test_a_503_that_asks_to_retry_later_is_retried_not_split(
@@ -254,7 +259,7 @@ def test_a_503_that_asks_to_retry_later_is_retried_not_split(
     replay.fail_next, replay.fail_status, replay.retry_after = 2, 503, "3"
     sleeps: list[float] = []
     got = _fetch_one(url, tmp_path, sleeps)
-    assert got.splits == 0 and got.retries == 2 and len(got.files) == 1  # type: ignore[attr-defined]
+    assert got.splits == 0 and got.retries == 2 and len(got.files) == 1
     assert sleeps.count(3.0) == 2
 
 
@@ -275,7 +280,7 @@ def test_retry_after_is_respected_capped_and_never_a_traceback(
     replay.fail_next, replay.retry_after = 2, retry_after
     sleeps: list[float] = []
     got = _fetch_one(url, tmp_path, sleeps)
-    assert got.retries == 2 and len(got.files) == 1  # type: ignore[attr-defined]
+    assert got.retries == 2 and len(got.files) == 1
     waits = [s for s in sleeps if s > 0.1]  # the pacing between requests is under 0.07 s
     assert waits and max(waits) <= longest
     if longest == 120.0:
@@ -314,14 +319,7 @@ def test_one_connection_is_kept_alive_for_every_request(
     server: tuple[str, Replay], tmp_path: Path
 ) -> None:
     url, replay = server
-    got = fetch_police_uk(
-        tmp_path / "ws",
-        [MONTH],
-        area_polygons(area="Westminster"),
-        label="Westminster",
-        base_url=url,
-        sleep=lambda s: None,
-    )
+    got = _fetch_westminster(url, tmp_path)
     assert got.requests >= 5 and got.splits >= 1
     assert len(replay.connections) == 1
 
