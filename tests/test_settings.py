@@ -72,6 +72,25 @@ def test_the_real_command_gives_no_traceback() -> None:
     assert "SAFERCITY_PERMUTATIONS='lots'" in out.stderr
 
 
+@pytest.mark.parametrize(
+    ("var", "text"), [("DEBUG", "maybe"), ("SAFERCITY_LOCKOUT_THRESHOLD", "0"),
+                      ("SAFERCITY_LOG_LEVEL", "LOUD")]
+)  # fmt: skip
+def test_the_web_server_reads_its_settings_from_the_registry(
+    tmp_path: Path, var: str, text: str
+) -> None:
+    """A bad value of a setting only the web server reads stops `safercity serve` at once
+    with the registry's message, not a traceback from Django's settings."""
+    env = {**os.environ, var: text}
+    out = subprocess.run(
+        [sys.executable, "-m", "safercity", "serve", "--workspace", str(tmp_path / "ws"),
+         "--port", "1"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.startswith(f"safercity serve: error: {var}={text!r}: ")
+
+
 def test_a_secret_is_never_echoed(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
