@@ -406,9 +406,7 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
     later = _Superseded()
     with ws.transaction():
         if kind == "police_uk_street":
-            later = _replace_older_releases(
-                con, files, {i: (m[1], m[3]) for i, m in meta.items()}
-            )
+            later = _replace_older_releases(con, files, {i: (m[1], m[3]) for i, m in meta.items()})
         months = [m for i in range(len(files)) for m in meta.get(i, (0, [], None))[1] or []]
         if kind != "police_uk_street" or _may_hold_already(con, months) or _areas_loaded(con):
             # rows a later release of the batch replaces are left out (as if stored, then
@@ -656,9 +654,7 @@ def _commit_table(
         con.unregister("_rows")
         result.rows_stored = len(frame)
         result.rows_quarantined = _quarantine(con, f)
-        _record_source(
-            con, [(f, f"police_uk_{table}", result, "; ".join(result.replaced) or None)]
-        )
+        _record_source(con, [(f, f"police_uk_{table}", result, "; ".join(result.replaced) or None)])
     drop_staging(con)
     con.execute("DROP TABLE IF EXISTS bad")
 
@@ -696,6 +692,4 @@ def _commit_met(
         con.register("_bad", bad)
         result.rows_quarantined = _quarantine(con, f, "_bad")
         con.unregister("_bad")
-        _record_source(
-            con, [(f, "met_recorded_crime", result, "; ".join(result.replaced) or None)]
-        )
+        _record_source(con, [(f, "met_recorded_crime", result, "; ".join(result.replaced) or None)])
