@@ -22,12 +22,14 @@ def test_values_are_read_as_their_type(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAFERCITY_PERMUTATIONS", " 99 ")
     monkeypatch.setenv("DEBUG", "Yes")
     monkeypatch.setenv("ALLOWED_HOSTS", "a.example, b.example,,")
-    monkeypatch.setenv("SAFERCITY_FETCH_MAX_WAIT_S", "2.5")
+    monkeypatch.setenv("SAFERCITY_FETCH_MAX_WAIT_S", "30")
     monkeypatch.setenv("SAFERCITY_LOG_LEVEL", "info")
     assert settings.get("permutations") == 99
     assert settings.get("debug") is True
     assert settings.get("allowed_hosts") == ["a.example", "b.example"]
-    assert settings.get("fetch_max_wait_s") == 2.5
+    assert settings.get("fetch_max_wait_s") == 30
+    monkeypatch.setenv("SAFERCITY_RATE", "2.5")
+    assert settings.Setting("rate", 1.0, "A number.", type="float").value() == 2.5
     assert settings.get("log_level") == "INFO"
     monkeypatch.setenv("DEBUG", "off")
     assert settings.get("debug") is False
@@ -39,7 +41,7 @@ def test_values_are_read_as_their_type(monkeypatch: pytest.MonkeyPatch) -> None:
         ("SAFERCITY_PERMUTATIONS", "lots", "SAFERCITY_PERMUTATIONS='lots': not a whole number"),
         ("SAFERCITY_PORT", "0", "SAFERCITY_PORT='0': must be at least 1"),
         ("DEBUG", "maybe", "DEBUG='maybe': not on or off"),
-        ("SAFERCITY_FETCH_MAX_WAIT_S", "nan", "SAFERCITY_FETCH_MAX_WAIT_S='nan': not a finite"),
+        ("SAFERCITY_FETCH_MAX_WAIT_S", "2.5", "SAFERCITY_FETCH_MAX_WAIT_S='2.5': not a whole"),
         ("SAFERCITY_LOG_LEVEL", "LOUD", "SAFERCITY_LOG_LEVEL='LOUD': not one of DEBUG, INFO"),
         ("LOCKOUT_THRESHOLD", "five", "LOCKOUT_THRESHOLD='five': not a whole number"),
     ],
@@ -53,6 +55,12 @@ def test_a_bad_value_is_one_error_naming_the_variable(
     err = capsys.readouterr().err
     assert re.match(r"safercity( settings)?: error: " + re.escape(message), err), err
     assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_a_number_must_be_finite(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAFERCITY_RATE", "nan")
+    with pytest.raises(settings.SettingError, match="SAFERCITY_RATE='nan': not a finite number"):
+        settings.Setting("rate", 1.0, "A number.", type="float").value()
 
 
 def test_a_bad_value_read_while_building_the_commands_is_an_error_too(

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("audit", REPO / "scripts" / "audit.py")
+_spec = importlib.util.spec_from_file_location("dependency_audit", REPO / "scripts" / "audit.py")
 assert _spec and _spec.loader
 audit = importlib.util.module_from_spec(_spec)
-sys.modules["audit"] = audit  # dataclasses look their module up
+sys.modules["dependency_audit"] = audit  # dataclasses look their module up
 _spec.loader.exec_module(audit)
 
 PIP_REPORT: dict[str, Any] = {
