@@ -18,7 +18,17 @@ of real rows), then times, each in a fresh process so peak memory (max RSS) is i
 The two speed targets of issue 2 are printed as times beside these rows: 500,000 rows/s, and 5x
 the pandas route's speed.
 
-Run: ``.venv/bin/python benchmarks/ingest.py [--rows 2000000]``. Prints a table with ratios.
+A second case (issue 15): many one-row police.uk files (``--small-files``, 2,000 by default),
+real West Yorkshire rows, laid out two ways: as monthly releases of one force and month (each
+in its own folder, named as police.uk names a month: each replaces the one before) and as parts
+not named as releases. Timed: ``ingest_paths`` as shipped (many files to a transaction), the
+same with one file per transaction (``BATCH_FILES = 1``: the commit pattern before batching;
+timed on the first ``--per-file-sample`` files only, 200 by default, and scaled to all of them,
+as it takes about a second a file on a busy machine), pandas ``read_csv`` + ``concat`` +
+``to_parquet``, and DuckDB alone (the floor).
+
+Run: ``.venv/bin/python benchmarks/ingest.py [--rows 2000000] [--small-files 2000]``. Prints
+tables with ratios.
 """
 
 from __future__ import annotations
@@ -61,7 +71,7 @@ t = time.perf_counter()
 con = duckdb.connect(sys.argv[1] + "/store.duckdb")
 con.execute(SCHEMA)
 con.execute("BEGIN")
-con.execute({_INSERT!r} + {select}, [sorted(glob.glob(sys.argv[2] + "/*.csv"))])
+con.execute({_INSERT!r} + {select}, [sorted(glob.glob(sys.argv[2] + "/**/*.csv", recursive=True))])
 con.execute("COMMIT")
 con.close()
 n = duckdb.connect(sys.argv[1] + "/store.duckdb").execute("SELECT count(*) FROM incidents")
@@ -107,14 +117,14 @@ import glob, sys, time
 import duckdb
 t = time.perf_counter()
 n = duckdb.connect().execute("SELECT count(*) FROM read_csv(?, header=true)",
-                             [sorted(glob.glob(sys.argv[2] + "/*.csv"))]).fetchall()[0][0]
+                             [sorted(glob.glob(sys.argv[2] + "/**/*.csv", recursive=True))]).fetchall()[0][0]
 print(time.perf_counter() - t, n)
 """
 PANDAS_READ = """
 import sys, time, glob
 import pandas as pd
 t = time.perf_counter()
-n = sum(len(pd.read_csv(f)) for f in sorted(glob.glob(sys.argv[2] + "/*.csv")))
+n = sum(len(pd.read_csv(f)) for f in sorted(glob.glob(sys.argv[2] + "/**/*.csv", recursive=True)))
 print(time.perf_counter() - t, n)
 """
 
@@ -122,11 +132,36 @@ PANDAS = """
 import sys, time, glob
 import pandas as pd
 t = time.perf_counter()
-frames = [pd.read_csv(f) for f in sorted(glob.glob(sys.argv[2] + "/*.csv"))]
+frames = [pd.read_csv(f) for f in sorted(glob.glob(sys.argv[2] + "/**/*.csv", recursive=True))]
 df = pd.concat(frames, ignore_index=True)
 df.to_parquet(sys.argv[1] + "/all.parquet")
 print(time.perf_counter() - t, len(df))
 """
+
+
+# many small files: every route reports the rows it read (a release replaces the one before,
+# so what safercity keeps is not what it read)
+SAFERCITY_SMALL = """
+import sys, time
+import safercity.analytics.ingest as ingest
+if sys.argv[3:] == ["per-file"]:
+    ingest.BATCH_FILES = 1  # one file per transaction, as before batching
+t = time.perf_counter()
+s = ingest.ingest_paths(sys.argv[1], [sys.argv[2]])
+assert not s.failed
+print(time.perf_counter() - t, s.totals()["rows_read"])
+"""
+SMALL_ROUTES = (
+    ("safercity", "safercity ingest (batched)", SAFERCITY_SMALL, []),
+    ("safercity_per_file", "safercity, one file a transaction", SAFERCITY_SMALL, ["per-file"]),
+    ("pandas", "pandas read_csv+concat+parquet", PANDAS, []),
+    ("duckdb_floor", "DuckDB alone, no checks (floor)", DUCKDB_FLOOR, []),
+)
+#: how the small files are laid out: as releases of one force and month, or as parts
+LAYOUTS = {
+    "releases": "one-row monthly releases of one force and month (each replaces the last)",
+    "parts": "one-row parts not named as releases (each row kept)",
+}
 
 
 #: (key, label, script) of every route timed, in the order they are run and printed
@@ -166,11 +201,77 @@ def build(folder: Path, target_rows: int) -> int:
     return rows
 
 
+def build_small(folder: Path, n: int, layout: str) -> int:
+    """``n`` one-row police.uk files, each a different real West Yorkshire crime of one month."""
+    source = sorted(SHARED.glob("*-street.csv"))[-1]
+    header, *lines = source.read_text(encoding="utf-8").splitlines()
+    rows = [line for line in lines if not line.startswith(",")][:n]  # with a Crime ID
+    for i, line in enumerate(rows):
+        if layout == "releases":
+            path = folder / f"{i:05d}" / source.name
+        else:
+            path = folder / f"part-{i:05d}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{header}\n{line}\n", encoding="utf-8")
+    return len(rows)
+
+
+def _timed(script: str, out: Path, data: Path, extra: list[str]) -> dict[str, float]:
+    """Run ``script`` in a fresh process (its own peak memory); its seconds, rows, peak MB."""
+    out.mkdir()
+    code = (
+        "import resource, subprocess, sys\n"
+        "p = subprocess.run([sys.executable, '-c', *sys.argv[1:]], capture_output=True, "
+        "text=True, check=True)\n"
+        "print(p.stdout.strip(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, script, str(out), str(data), *extra],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    secs, n, rss_kb = proc.stdout.split()[-3:]
+    return {"seconds": float(secs), "rows": int(n), "peak_mb": int(rss_kb) / 1024}
+
+
+def small_files(tmp: Path, n: int, sample: int) -> dict[str, object]:
+    """Time every small-files route on both layouts; ratios against the batched ingest. The
+    one-file-a-transaction route runs on the first ``sample`` files, its time scaled to ``n``."""
+    table: dict[str, object] = {}
+    for layout in LAYOUTS:
+        data = tmp / f"small-{layout}"
+        data.mkdir()
+        rows = build_small(data, n, layout)
+        part = tmp / f"small-{layout}-sample"
+        part.mkdir()
+        build_small(part, min(sample, rows), layout)
+        results = {}
+        for name, _, script, extra in SMALL_ROUTES:
+            sampled = bool(extra) and sample < rows
+            r = _timed(script, tmp / f"small-{layout}-{name}", part if sampled else data, extra)
+            if sampled:
+                r = {**r, "seconds": r["seconds"] * rows / r["rows"], "sampled_files": r["rows"]}
+                r["rows"] = rows
+            results[name] = r
+        s = results["safercity"]["seconds"]
+        table[layout] = {
+            "files": rows,
+            **{
+                name: {**r, "ratio_to_safercity": round(r["seconds"] / s, 2)}
+                for name, r in results.items()
+            },
+        }
+    return table
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--rows", type=int, default=2_000_000)
+    ap.add_argument("--small-files", type=int, default=2_000)
+    ap.add_argument("--per-file-sample", type=int, default=200)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="safercity-bench-"))
@@ -183,22 +284,8 @@ def main() -> None:
         # each tool in its own fresh process; RUSAGE_CHILDREN max RSS is the largest child so
         # far, so run the smaller (pandas) first is not assumed: use separate parent processes
         for name, script in ROUTES_RUN:
-            out = tmp / name
-            out.mkdir()
-            code = (
-                "import resource, subprocess, sys\n"
-                "p = subprocess.run([sys.executable, '-c', sys.argv[1], sys.argv[2], sys.argv[3]],"
-                " capture_output=True, text=True, check=True)\n"
-                "print(p.stdout.strip(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
-            )
-            proc = subprocess.run(
-                [sys.executable, "-c", code, script, str(out), str(data)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            secs, n, rss_kb = proc.stdout.split()[-3:]
-            results[name] = {"seconds": float(secs), "rows": int(n), "peak_mb": int(rss_kb) / 1024}
+            results[name] = _timed(script, tmp / name, data, [])
+        small = small_files(tmp, args.small_files, args.per_file_sample) if args.small_files else {}
         s, p = results["safercity"], results["pandas"]
         table: dict[str, object] = {
             "input": {
@@ -215,6 +302,7 @@ def main() -> None:
             # the issue's targets as times for these rows
             "target_seconds_500k_rows_per_s": round(rows / 500_000, 2),
             "target_seconds_5x_pandas": round(p["seconds"] / 5, 2),
+            "small_files": small,
         }
         if args.json:
             print(json.dumps(table, indent=2))
@@ -235,6 +323,18 @@ def main() -> None:
             f"targets as times: 500,000 rows/s = {table['target_seconds_500k_rows_per_s']} s; "
             f"5x the pandas route = {table['target_seconds_5x_pandas']} s"
         )
+        labels = {key: label for key, label, _, _ in SMALL_ROUTES}
+        for layout, case in small.items():
+            assert isinstance(case, dict)
+            print(f"\nmany small files: {case['files']:,} {LAYOUTS[layout]}")
+            print(f"{'route':<36}{'seconds':>10}{'files/s':>10}{'x batched':>11}{'peak MB':>9}")
+            for name, label in labels.items():
+                r = case[name]
+                note = f"  (scaled from {r['sampled_files']} files)" if "sampled_files" in r else ""
+                print(
+                    f"{label:<36}{r['seconds']:>10.2f}{case['files'] / r['seconds']:>10,.0f}"
+                    f"{r['ratio_to_safercity']:>11.2f}{r['peak_mb']:>9.0f}{note}"
+                )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

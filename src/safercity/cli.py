@@ -13,6 +13,7 @@ import json
 import os
 import pkgutil
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -117,9 +118,41 @@ def progress_bar(label: str, *, quiet: bool = False) -> Progress:
     )
 
 
+def _is_control(char: str) -> bool:
+    """A character a terminal may act on rather than show: C0 and C1 controls, DEL, and the
+    invisible format characters (bidirectional overrides, zero-width), line separators."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def terminal_text(value: object) -> str:
+    """``value`` as text that is safe to print to a terminal: every control character (escape
+    sequences that retitle or clear the screen, carriage returns that overwrite a line,
+    bidirectional overrides) is shown as its Python escape (``\\x1b``, ``\\u202e``) instead of
+    being sent. Data from imported files goes through this before any plain or Rich output."""
+    text = str(value)
+    if not any(_is_control(c) for c in text):
+        return text
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if _is_control(c) else c for c in text
+    )
+
+
 def print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, indent=2, sort_keys=False, default=str, ensure_ascii=False)
-    sys.stdout.write("\n")
+    """``obj`` as exact JSON, readable (non-ASCII letters as themselves) and safe on a terminal:
+    JSON escapes the C0 controls itself; the C1 controls and invisible format characters are
+    written as ``\\uXXXX`` too (the same JSON value)."""
+    text = json.dumps(obj, indent=2, sort_keys=False, default=str, ensure_ascii=False)
+    if any(_is_control(c) for c in text):
+        text = "".join(_json_escape(c) if _is_control(c) and c != "\n" else c for c in text)
+    sys.stdout.write(text + "\n")
+
+
+def _json_escape(char: str) -> str:
+    """``\\uXXXX`` for a character (a surrogate pair beyond the Basic Multilingual Plane)."""
+    units = char.encode("utf-16-be")
+    return "".join(
+        f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2)
+    )
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -156,7 +189,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)
     words = list(sys.argv[1:] if argv is None else argv)
     first = next((w for w in words if not w.startswith("-")), None)
-    parser = build_parser(first)
+    try:  # the commands' defaults come from the settings: a bad value is an error, not a traceback
+        parser = build_parser(first)
+    except settings.SettingError as exc:
+        print(f"safercity: error: {exc}", file=sys.stderr)
+        return 2
     args = parser.parse_args(words)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
@@ -164,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return handler(args)
-    except UserError as exc:
+    except (UserError, settings.SettingError) as exc:
         print(f"safercity {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into head, say

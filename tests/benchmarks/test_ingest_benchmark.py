@@ -18,7 +18,11 @@ pytestmark = [pytest.mark.shared_data, pytest.mark.slow]
 
 def test_every_route_reads_the_same_rows(shared_data: Path) -> None:
     out = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "ingest.py"), "--rows", "30000", "--json"],
+        [
+            sys.executable,
+            str(REPO / "benchmarks" / "ingest.py"),
+            *("--rows", "30000", "--small-files", "20", "--per-file-sample", "10", "--json"),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -34,3 +38,12 @@ def test_every_route_reads_the_same_rows(shared_data: Path) -> None:
         assert table[name]["seconds"] > 0 and table[name]["peak_mb"] > 0
     assert table["target_seconds_500k_rows_per_s"] == round(rows / 500_000, 2)
     assert table["target_seconds_5x_pandas"] == round(table["pandas"]["seconds"] / 5, 2)
+    # many small files: every route reads the 20 one-row files' rows, in both layouts; the
+    # one-file-a-transaction route is timed on 10 files and scaled to 20
+    for layout in ("releases", "parts"):
+        case = table["small_files"][layout]
+        assert case["files"] == 20
+        for name in ("safercity", "safercity_per_file", "pandas", "duckdb_floor"):
+            assert case[name]["rows"] == 20 and case[name]["seconds"] > 0
+        assert case["safercity"]["ratio_to_safercity"] == 1.0
+        assert case["safercity_per_file"]["sampled_files"] == 10

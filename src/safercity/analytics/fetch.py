@@ -3,9 +3,14 @@ import it.
 
 For each month and each polygon of the area, ``POST /api/crimes-street/all-crime`` with
 ``poly=lat,lng:lat,lng:...`` and ``date=YYYY-MM``. The API answers 503 when a polygon holds more
-than 10,000 crimes: the polygon is then split into four and each part asked again. It allows 15
-requests a second (burst 30) and answers 429 beyond: requests are paced, and 429 and other
-passing failures are retried with exponential back-off (honouring ``Retry-After``). Every
+than 10,000 crimes: the polygon is then split into four and each part asked again. A 503 is
+also what an outage answers, so a 503 counts as the cap only when it does not ask to retry
+later (``Retry-After``) and the API answers a small request at once; otherwise police.uk is
+unavailable, an error, and nothing is split. The API allows 15 requests a second (burst 30)
+and answers 429 beyond: requests are paced, and go over one pool of kept-alive connections
+(urllib3), whose :class:`~urllib3.util.Retry` retries 429, 5xx and failed connections with
+exponential back-off and jitter, honouring ``Retry-After`` up to a cap (``fetch_max_wait_s``).
+A redirect to another host is refused. Every
 answer is saved under ``<workspace>/fetch/`` before the next request, so a run that stops part
 way resumes where it left off. The saved answers are then imported with
 :func:`safercity.analytics.ingest.ingest_paths`, which stores a record that two polygons share
@@ -19,16 +24,19 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import shapely
+import urllib3
+from urllib3.exceptions import InvalidHeader, MaxRetryError
+from urllib3.response import BaseHTTPResponse
+from urllib3.util.retry import Retry
 
+from safercity import __version__
 from safercity.analytics import geography
 
 #: police.uk's own limit: more crimes than this in a polygon gives 503
@@ -37,8 +45,11 @@ API_RECORD_CAP = 10_000
 SIMPLIFY_M = 25.0
 #: the smallest polygon (square metres) that is still split on 503
 MIN_SPLIT_AREA_M2 = 10_000.0
-MAX_RETRIES = 6
 REQUESTS_PER_SECOND = 15.0
+#: answers that mean "try again later" (a 503 is the 10,000 cap unless it says Retry-After)
+RETRY_STATUSES = frozenset({429, 500, 502, 504})
+MAX_REDIRECTS = 3
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class FetchError(Exception):
@@ -124,8 +135,45 @@ def quarters(polygon: shapely.Polygon) -> Iterator[shapely.Polygon]:
                 yield shapely.Polygon(p.exterior)
 
 
+class _Retry(Retry):
+    """urllib3's :class:`Retry` (exponential back-off with jitter, ``Retry-After`` respected)
+    with two changes: an unreadable ``Retry-After`` (a negative number, a bad date) falls back
+    to the back-off instead of raising, and a wait is never longer than :attr:`max_wait`, so
+    ``Retry-After: 100000`` waits :attr:`max_wait` seconds, not 28 hours. ``sleeper`` lets tests
+    record the waits instead of sleeping (:meth:`PoliceUkApi.__init__` makes a subclass)."""
+
+    max_wait: float = 120.0
+    sleeper: Callable[[float], None] = staticmethod(time.sleep)
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        try:
+            seconds = super().parse_retry_after(retry_after)
+        except InvalidHeader:
+            return 0.0  # not a number of seconds or an HTTP date: the back-off decides
+        return min(max(seconds, 0.0), self.max_wait)
+
+    def sleep_for_retry(self, response: BaseHTTPResponse) -> bool:
+        retry_after = self.get_retry_after(response)
+        if retry_after:
+            self.sleeper(retry_after)
+            return True
+        return False
+
+    def _sleep_backoff(self) -> None:
+        backoff = min(self.get_backoff_time(), self.max_wait)
+        if backoff > 0:
+            self.sleeper(backoff)
+
+
 class PoliceUkApi:
-    """A paced, retrying client for ``crimes-street``; ``sleep`` and ``opener`` for tests."""
+    """A paced, retrying client for ``crimes-street`` over one pool of kept-alive connections.
+
+    Retries (``retries`` of them, setting ``fetch_retries``) cover refused connections, read
+    errors and the answers that mean "try again later" (429, 500, 502, 504, and a 503 with
+    ``Retry-After``), waiting as ``Retry-After`` asks or with exponential back-off and jitter,
+    never longer than ``max_wait`` seconds (setting ``fetch_max_wait_s``). A redirect is
+    followed only to the same host (never downgrading https); to another host it is refused and
+    nothing it answers is read. ``sleep`` is for tests."""
 
     def __init__(
         self,
@@ -134,49 +182,132 @@ class PoliceUkApi:
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 60.0,
         requests_per_second: float = REQUESTS_PER_SECOND,
+        retries: int | None = None,
+        max_wait: float | None = None,
     ) -> None:
+        from safercity import settings
+
         self.base_url = base_url.rstrip("/")
         self.sleep = sleep
-        self.timeout = timeout
         self.interval = 1.0 / requests_per_second
         self._last = 0.0
         self.requests = 0
         self.retries = 0
+        tries = int(settings.get("fetch_retries")) if retries is None else retries
+        wait = float(settings.get("fetch_max_wait_s")) if max_wait is None else max_wait
+        retry_class = type(
+            "_PacedRetry", (_Retry,), {"max_wait": wait, "sleeper": staticmethod(sleep)}
+        )
+        self.retry = retry_class(
+            total=tries,
+            connect=tries,
+            read=tries,
+            status=tries,
+            other=0,
+            redirect=False,
+            allowed_methods=frozenset({"GET", "POST"}),  # the API's POST only reads
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=1.0,
+            backoff_jitter=1.0,
+            backoff_max=wait,
+            raise_on_status=False,  # the last answer is reported, not an exception
+            respect_retry_after_header=True,
+        )
+        self.pool = urllib3.PoolManager(
+            num_pools=2,
+            maxsize=1,
+            timeout=urllib3.Timeout(connect=min(timeout, 30.0), read=timeout),
+            retries=self.retry,
+            headers={"User-Agent": f"SaferCity/{__version__} (community safety analysis)"},
+        )
+
+    def close(self) -> None:
+        self.pool.clear()
 
     def crimes_street(self, poly: str, month: str) -> list[object] | None:
         """The crimes in ``poly`` for ``month``; None when the API says there are too many."""
-        body = urllib.parse.urlencode({"poly": poly, "date": month}).encode()
         url = f"{self.base_url}/crimes-street/all-crime"
-        for attempt in range(MAX_RETRIES + 1):
-            wait = self._last + self.interval - time.monotonic()
-            if wait > 0:
-                self.sleep(wait)
-            self._last = time.monotonic()
-            self.requests += 1
+        resp = self._request("POST", url, {"poly": poly, "date": month}, month)
+        if resp.status == 503 and self._too_many(resp):
+            return None  # police.uk: more than 10,000 crimes in the polygon
+        if resp.status != 200:
+            raise FetchError(_unavailable(url, resp, month))
+        try:
+            data = json.loads(resp.data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise FetchError(f"{url}: the answer for {month} is not JSON") from exc
+        if not isinstance(data, list):
+            raise FetchError(f"{url}: unexpected answer (not a list) for {month}")
+        return data
+
+    def _too_many(self, resp: BaseHTTPResponse) -> bool:
+        """Whether a 503 is police.uk's "more than 10,000 crimes" rather than an outage: not
+        when it asks to retry later (``Retry-After``), and only when the API answers a small
+        request (``crime-last-updated``) at once. An outage is never split into quarters."""
+        if resp.headers.get("Retry-After") is not None:
+            return False
+        probe = self._request("GET", f"{self.base_url}/crime-last-updated", None, "")
+        return probe.status == 200
+
+    def _request(
+        self, method: str, url: str, form: dict[str, str] | None, month: str
+    ) -> BaseHTTPResponse:
+        wait = self._last + self.interval - time.monotonic()
+        if wait > 0:
+            self.sleep(wait)
+        self._last = time.monotonic()
+        self.requests += 1
+        for _hop in range(MAX_REDIRECTS + 1):
             try:
-                with urllib.request.urlopen(
-                    urllib.request.Request(url, data=body, method="POST"), timeout=self.timeout
-                ) as resp:
-                    data = json.loads(resp.read().decode("utf-8"))
-                if not isinstance(data, list):
-                    raise FetchError(f"{url}: unexpected answer (not a list) for {month}")
-                return data
-            except urllib.error.HTTPError as exc:
-                if exc.code == 503:
-                    return None  # police.uk: more than 10,000 crimes in the polygon
-                if exc.code != 429 and exc.code < 500:
-                    raise FetchError(f"{url}: HTTP {exc.code} for {month}") from exc
-                retry_after = exc.headers.get("Retry-After") if exc.headers else None
-                delay = float(retry_after) if retry_after else min(60.0, 2.0**attempt)
-            except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-                if attempt == MAX_RETRIES:
-                    raise FetchError(f"{url}: {exc} (after {MAX_RETRIES} retries)") from exc
-                delay = min(60.0, 2.0**attempt)
-            except json.JSONDecodeError as exc:
-                raise FetchError(f"{url}: the answer for {month} is not JSON") from exc
-            self.retries += 1
-            self.sleep(delay)
-        raise FetchError(f"{url}: still failing after {MAX_RETRIES} retries for {month}")
+                resp = self.pool.request(
+                    method,
+                    url,
+                    body=urllib.parse.urlencode(form) if form is not None else None,
+                    headers={**self.pool.headers, **(FORM_HEADERS if form is not None else {})},
+                    redirect=False,
+                )
+            except MaxRetryError as exc:
+                reason = exc.reason or exc
+                raise FetchError(
+                    f"police.uk is unavailable: {_host(url)} could not be reached "
+                    f"({type(reason).__name__}) after {self.retry.total} retries"
+                    + (f" for {month}" if month else "")
+                ) from exc
+            except urllib3.exceptions.HTTPError as exc:
+                raise FetchError(f"police.uk is unavailable: {_host(url)}: {exc}") from exc
+            history = resp.retries.history if resp.retries else ()
+            self.retries += len(history)
+            if resp.status not in (301, 302, 303, 307, 308):
+                return resp
+            url = self._same_host_redirect(url, resp.headers.get("Location") or "")
+            if resp.status == 303:
+                method, form = "GET", None
+        raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+    def _same_host_redirect(self, url: str, location: str) -> str:
+        target = urllib.parse.urljoin(url, location)
+        old, new = urllib.parse.urlsplit(url), urllib.parse.urlsplit(target)
+        if new.hostname != old.hostname or new.scheme not in ("http", "https"):
+            raise FetchError(
+                f"{url}: the API redirected to another host ({new.hostname or repr(location)}); "
+                "refused, and nothing from it was read or imported (check --api)"
+            )
+        if old.scheme == "https" and new.scheme != "https":
+            raise FetchError(f"{url}: the API redirected from https to http; refused")
+        return target
+
+
+def _host(url: str) -> str:
+    return urllib.parse.urlsplit(url).netloc
+
+
+def _unavailable(url: str, resp: BaseHTTPResponse, month: str) -> str:
+    if resp.status >= 500 or resp.status == 429:
+        return (
+            f"police.uk is unavailable (HTTP {resp.status} from {_host(url)}, still after "
+            f"retries) for {month}"
+        )
+    return f"{url}: HTTP {resp.status} for {month}"
 
 
 def fetch_police_uk(
@@ -191,7 +322,22 @@ def fetch_police_uk(
 ) -> FetchResult:
     """Download (or reuse saved) API answers for every month and polygon; return the files."""
     api = PoliceUkApi(base_url, sleep=sleep)
-    root = Path(workspace) / "fetch" / _slug(label)
+    try:
+        return _fetch(api, Path(workspace), months, polygons, label=label, progress=progress)
+    finally:
+        api.close()
+
+
+def _fetch(
+    api: PoliceUkApi,
+    workspace: Path,
+    months: list[str],
+    polygons: list[shapely.Polygon],
+    *,
+    label: str,
+    progress: Callable[[int, int, str], None] | None,
+) -> FetchResult:
+    root = workspace / "fetch" / _slug(label)
     result = FetchResult(months=months)
     jobs = [(m, p) for m in months for p in polygons]
     for i, (month, polygon) in enumerate(jobs, start=1):

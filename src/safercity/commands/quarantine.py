@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from safercity.cli import add_command, add_workspace_argument, open_workspace, print_json
+from safercity.cli import (
+    add_command,
+    add_workspace_argument,
+    open_workspace,
+    print_json,
+    terminal_text,
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,8 +41,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"total": total, "rows": items})
         return 0
+    # the file names, fields and reasons come from imported files: a control character in them
+    # (a terminal escape sequence, a carriage return) is shown escaped, never sent
     for r in items:
-        print(f"{r['file']}:{r['line']}  {r['field'] or '(row)'}: {r['reason']}")
+        field = terminal_text(r["field"]) if r["field"] else "(row)"
+        print(f"{terminal_text(r['file'])}:{r['line']}  {field}: {terminal_text(r['reason'])}")
     print(
         f"{total} quarantined row(s){' (first ' + str(len(items)) + ')' if total > len(items) else ''}"
     )

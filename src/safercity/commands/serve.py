@@ -82,7 +82,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def ensure_secret_key(workspace: Path) -> None:
     """Keep a random SECRET_KEY in the workspace unless one is set in the environment."""
-    if os.environ.get("SECRET_KEY"):
+    if settings.get("secret_key"):
         return
     workspace.mkdir(parents=True, exist_ok=True)
     key_file = workspace / "web-secret-key"

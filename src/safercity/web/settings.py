@@ -1,41 +1,25 @@
-"""Django settings for SaferCity, read from environment variables.
+"""Django settings for SaferCity.
 
-=====================  ===================================================================
-``SECRET_KEY``         required when ``DEBUG`` is off; a random per-process key otherwise
-``DEBUG``              ``1``/``true`` for development (default off)
-``ALLOWED_HOSTS``      comma-separated (default ``localhost,127.0.0.1,[::1]``)
-``DATABASE_URL``       any dj-database-url URL, e.g. ``postgres:///safercity``; default SQLite
-                       at ``<workspace>/web.sqlite3``
-``SAFERCITY_WORKSPACE`` the workspace folder holding the DuckDB store (default ``safercity-data``)
-``SAFERCITY_SECURE``   ``1`` when served over HTTPS (secure cookies, HSTS, redirect to HTTPS)
-``SAFERCITY_TILE_URL`` a tile URL template for the map (default none: boundaries and surface only)
-``SESSION_AGE_MINUTES`` idle session expiry (default 30)
-=====================  ===================================================================
+Every value that can be configured is read from the one settings registry,
+:mod:`safercity.settings` (``setting("name")`` below), which reads the environment variables
+(``DATABASE_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``DEBUG``, ``SAFERCITY_*``), checks their
+types and documents them in ``docs/settings.md``; nothing here reads ``os.environ`` itself.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
 
-from safercity import settings as safercity_settings
+from safercity.settings import get as setting
 
 BASE_DIR = Path(__file__).resolve().parent
 
-
-def _flag(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-DEBUG = _flag("DEBUG")
-WORKSPACE = Path(safercity_settings.get("workspace")).resolve()
-SECRET_KEY = os.environ.get("SECRET_KEY") or ""
+DEBUG = bool(setting("debug"))
+WORKSPACE = Path(setting("workspace")).resolve()
+SECRET_KEY = str(setting("secret_key"))
 if not SECRET_KEY:
     # `safercity serve` keeps a key in the workspace so sessions survive a restart; without one
     # (a one-off management command) a random key for this process only.
@@ -46,14 +30,10 @@ if not SECRET_KEY:
         else "ephemeral-" + secrets.token_urlsafe(50)
     )
 
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
-    if h.strip()
-]
+ALLOWED_HOSTS = list(setting("allowed_hosts"))
 
-MAP_TILES = str(safercity_settings.get("tile_url"))
-MAP_TILES_ATTRIBUTION = os.environ.get("SAFERCITY_MAP_TILES_ATTRIBUTION", "")
+MAP_TILES = str(setting("tile_url"))
+MAP_TILES_ATTRIBUTION = str(setting("map_tiles_attribution"))
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -107,12 +87,13 @@ TEMPLATES = [
     },
 ]
 
-if not os.environ.get("DATABASE_URL"):
+DATABASE_URL = str(setting("database_url"))
+if not DATABASE_URL:
     WORKSPACE.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{WORKSPACE / 'web.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        DATABASE_URL or f"sqlite:///{WORKSPACE / 'web.sqlite3'}",
+        conn_max_age=int(setting("conn_max_age")),
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -156,12 +137,12 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
 # Lockout: this many failures in a row locks the account for LOCKOUT_MINUTES.
-LOCKOUT_THRESHOLD = int(os.environ.get("LOCKOUT_THRESHOLD", "5"))
-LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "15"))
+LOCKOUT_THRESHOLD = int(setting("lockout_threshold"))
+LOCKOUT_MINUTES = int(setting("lockout_minutes"))
 
 # Sessions: expire after SESSION_AGE_MINUTES idle (refreshed at most once a minute by
 # core.middleware.SessionIdleExpiryMiddleware) and when the browser closes.
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_AGE_MINUTES", "30")) * 60
+SESSION_COOKIE_AGE = int(setting("session_age_minutes")) * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -171,7 +152,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "safercity.web.core.views.csrf_failure"
 
 # Production behind HTTPS: SAFERCITY_SECURE=1 (secure cookies, HSTS, redirect to HTTPS).
-SECURE = _flag("SAFERCITY_SECURE")
+SECURE = bool(setting("secure"))
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE
@@ -191,7 +172,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
+STATIC_ROOT = str(setting("static_root")) or None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # WhiteNoise serves the app's static folders directly (no collectstatic step needed).
 WHITENOISE_USE_FINDERS = True
@@ -205,7 +186,7 @@ STORAGES = {
 MEDIA_ROOT = str(WORKSPACE / "uploads")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_MB", "200")) * 1024 * 1024
+UPLOAD_MAX_BYTES = int(setting("upload_max_mb")) * 1024 * 1024
 
 # Content Security Policy (safercity.web.core.middleware): no inline scripts or styles.
 CSP_TILE_SOURCES = ["https:"] if MAP_TILES.startswith("https:") else []
@@ -213,6 +194,12 @@ CSP_TILE_SOURCES = ["https:"] if MAP_TILES.startswith("https:") else []
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # an ordinary 403 is one line, no traceback (a 500 keeps its traceback)
+    "filters": {
+        "permission_denied": {
+            "()": "safercity.web.core.log_filters.PermissionDeniedWithoutTraceback"
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["permission_denied"]}},
+    "root": {"handlers": ["console"], "level": str(setting("log_level"))},
 }

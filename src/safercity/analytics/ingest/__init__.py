@@ -1,7 +1,9 @@
 """Import crime data into a workspace, losing nothing.
 
-Each file is imported in one transaction: a failure or a kill part-way leaves the store as it
-was. Re-importing a file (same bytes) adds nothing. A different police.uk file for a force and
+Each file is imported whole or not at all: a failure or a kill part-way leaves the store as it
+was. Small files of one kind (police.uk monthly CSVs, police.uk API answers) are committed
+together, many files to a transaction (ADR 0001), with exactly the result of importing them one
+by one. Re-importing a file (same bytes) adds nothing. A different police.uk file for a force and
 month already held is a newer release (police.uk republishes history): it replaces the older
 rows for that force and month, and the summary says so. Rows that cannot be read are set aside
 in ``quarantine`` with file, line, field and reason; the good rows are kept (``strict=True``
@@ -114,8 +116,10 @@ def ingest_paths(
 
     Notes
     -----
-    Small police.uk API JSON files (one response each) are committed in batches of up to
-    :data:`API_BATCH_RECORDS` records, each batch in one transaction holding whole files only.
+    police.uk street CSVs and API JSON files are committed in batches of up to
+    :data:`BATCH_BYTES` of input and :data:`BATCH_FILES` files, each batch in one transaction
+    holding whole files only; releases of the same force and month may share a batch, the
+    later replacing the earlier (ADR 0001).
     """
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
     try:
@@ -140,6 +144,13 @@ def ingest_paths(
                         progress(done, len(files), batch.files[-1][0].display)
                     batch.clear()
 
+            held = {  # files imported before this command (one query, not one per file)
+                r[0]
+                for r in ws.con.execute(
+                    "SELECT source_id FROM sources WHERE list_contains(?, source_id)",
+                    [sorted({f.sha256 for f in files})],
+                ).fetchall()
+            }
             first_listed: dict[str, FileResult] = {}  # sha256 -> the file's first listing
             listed_again: list[tuple[FileResult, FileResult]] = []  # (again, first)
             for f in files:
@@ -152,7 +163,7 @@ def ingest_paths(
                     done += 1
                     continue
                 first_listed[f.sha256] = result
-                if first_row(ws.con, "SELECT 1 FROM sources WHERE source_id = ?", [f.sha256]):
+                if f.sha256 in held:
                     result.status = "already imported"
                     done += 1
                     continue
@@ -188,46 +199,43 @@ BATCHED = ("police_uk_api", "police_uk_street")
 #: how much input (bytes) to commit in one transaction: large enough that DuckDB writes whole
 #: row groups straight to the file, small enough to keep memory bounded whatever the input size
 BATCH_BYTES = 96 * 2**20
+#: most files in one batch (DuckDB reads a batch's files with one ``read_csv`` over the list)
+BATCH_FILES = 5_000
 
 
 class _Batch:
     """Files of one kind to stage and commit in one transaction (each file whole).
 
-    Two police.uk files for the same force and month (an older and a newer release) never share
-    a batch, so the newer one replaces the older as it would on its own."""
+    Several releases of the same police.uk force and month may share a batch: the later one
+    replaces the earlier as it would have on its own (:func:`_replace_older_releases`). A file
+    not named as a monthly release replaces nothing, so it never comes before a named one in a
+    batch (a named file after it would have to replace its rows): the batch is committed first.
+    """
 
     def __init__(self) -> None:
         self.files: list[tuple[InputFile, FileResult]] = []
         self.kind: str | None = None
         self.size = 0
-        self.keys: set[str] = set()
+        self.unnamed = False
 
     def fits(self, f: InputFile, kind: str) -> bool:
         if not self.files:
             return True
-        key = self._key(f)
         return (
             kind == self.kind
             and self.size + f.path.stat().st_size <= BATCH_BYTES
-            and (key is None or key not in self.keys)
-            and not (kind == "police_uk_street" and key is None)
+            and len(self.files) < BATCH_FILES
+            and not (self.unnamed and police_uk.file_month(f) is not None)
         )
 
     def add(self, f: InputFile, result: FileResult, kind: str) -> None:
         self.files.append((f, result))
         self.kind = kind
         self.size += f.path.stat().st_size
-        key = self._key(f)
-        if key:
-            self.keys.add(key)
+        self.unnamed = self.unnamed or police_uk.file_month(f) is None
 
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]
-
-    @staticmethod
-    def _key(f: InputFile) -> str | None:
-        m = police_uk.MONTH_FILE.match(Path(f.display.rsplit("!", 1)[-1]).name)
-        return f"{m.group(1)}:{m.group(2)}" if m else None
 
 
 def _ingest_batch(ws: Workspace, batch: _Batch, *, strict: bool) -> None:
@@ -319,23 +327,45 @@ def _check_strict(f: InputFile, bad: pd.DataFrame, strict: bool) -> None:
 
 
 def _record_source(
-    con: DuckDBPyConnection, f: InputFile, kind: str, result: FileResult, note: str | None
+    con: DuckDBPyConnection, entries: list[tuple[InputFile, str, FileResult, str | None]]
 ) -> None:
-    con.execute(
-        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    """Record imported files (file, kind, result, note) in ``sources``, in one statement."""
+    now = datetime.now()
+    frame = pd.DataFrame(
         [
-            f.sha256,
-            f.display,
-            kind,
-            result.force,
-            result.months,
-            result.rows_read,
-            result.rows_stored + result.rows_already_stored,
-            result.rows_quarantined,
-            datetime.now(),
-            note,
+            (
+                f.sha256,
+                f.display,
+                kind,
+                result.force,
+                result.months,
+                result.rows_read,
+                result.rows_stored + result.rows_already_stored,
+                result.rows_quarantined,
+                now,
+                note,
+            )
+            for f, kind, result, note in entries
+        ],
+        columns=[
+            "source_id",
+            "path",
+            "kind",
+            "force",
+            "months",
+            "rows_read",
+            "rows_stored",
+            "rows_quarantined",
+            "imported_at",
+            "note",
         ],
     )
+    con.register("_sources_df", frame)
+    con.execute(
+        "INSERT INTO sources SELECT source_id, path, kind, force, months::VARCHAR[], rows_read, "
+        "rows_stored, rows_quarantined, imported_at, note FROM _sources_df"
+    )
+    con.unregister("_sources_df")
 
 
 def _quarantine(con: DuckDBPyConnection, f: InputFile, source_table: str = "bad") -> int:
@@ -373,18 +403,28 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
         result.months, result.force = list(months or []), force
         result.rows_read = int(n) + int(n_bad.get(i, 0))
         result.rows_quarantined = int(n_bad.get(i, 0))
+    later = _Superseded()
     with ws.transaction():
         if kind == "police_uk_street":
-            _replace_older_releases(con, files, {i: (m[1], m[3]) for i, m in meta.items()})
+            later = _replace_older_releases(con, files, {i: (m[1], m[3]) for i, m in meta.items()})
         months = [m for i in range(len(files)) for m in meta.get(i, (0, [], None))[1] or []]
         if kind != "police_uk_street" or _may_hold_already(con, months) or _areas_loaded(con):
+            # rows a later release of the batch replaces are left out (as if stored, then
+            # replaced: the counts say so), before the first of duplicates is chosen
+            not_replaced = (
+                "ANTI JOIN _releases r ON r.force = s.force AND r.month = s.month "
+                "AND r.file_no > s.file_no"
+                if later.rows
+                else ""
+            )
             con.execute(
-                """
+                f"""
                 CREATE OR REPLACE TEMP TABLE new_rows AS
                 SELECT s.* FROM staged s
                 ANTI JOIN (SELECT month, incident_key FROM incidents
                            WHERE month IN (SELECT DISTINCT month FROM staged)) i
                   ON i.month = s.month AND i.incident_key = s.incident_key
+                {not_replaced}
                 QUALIFY row_number() OVER (
                     PARTITION BY s.month, s.incident_key ORDER BY s.file_no, s.line) = 1
                 """
@@ -394,8 +434,8 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
             )
             _assign_loaded_areas(con)
             rows = "new_rows"
-        else:  # police.uk keys are unique within a file: every row is new, no copy
-            stored = {i: m[0] for i, m in meta.items()}
+        else:  # police.uk keys are unique within a file, no two files share a month: every
+            stored = {i: m[0] for i, m in meta.items()}  # row is new, and none is replaced
             rows = "staged"
         have = {r[0] for r in con.execute(f"DESCRIBE {rows}").fetchall()}
         names = [c for c in INCIDENT_NAMES if c in have]  # a source's own columns only
@@ -405,17 +445,38 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
             f"SELECT f.source_id, {', '.join('n.' + c for c in names)} "
             f"FROM {rows} n JOIN _files f USING (file_no)"
         )
+        # a release wholly replaced by a later one of the batch takes its set-aside rows with it
+        gone = [i for i, n in later.rows.items() if n and n == meta.get(i, (0,))[0]]
         con.execute(
             "INSERT INTO quarantine SELECT f.source_id, f.display, b.line, b.field, b.reason, "
-            "b.raw FROM bad b JOIN _files f USING (file_no)"
+            "b.raw FROM bad b JOIN _files f USING (file_no) WHERE NOT list_contains(?, b.file_no)",
+            [gone],
         )
-        for i, (f, result) in enumerate(files):
-            result.rows_stored = int(stored.get(i, 0))
+        for i, (_, result) in enumerate(files):
+            result.rows_stored = int(stored.get(i, 0)) + later.rows.get(i, 0)
             result.rows_already_stored = int(meta.get(i, (0,))[0]) - result.rows_stored
-            _record_source(con, f, kind, result, "; ".join(result.replaced) or None)
+        _record_source(
+            con,
+            [
+                (f, kind, result, "; ".join(result.replaced + later.notes.get(i, [])) or None)
+                for i, (f, result) in enumerate(files)
+            ],
+        )
     con.unregister("_files")
     drop_staging(con)
-    con.execute("DROP TABLE IF EXISTS new_rows; DROP TABLE IF EXISTS bad")
+    con.execute(
+        "DROP TABLE IF EXISTS new_rows; DROP TABLE IF EXISTS bad; DROP TABLE IF EXISTS _releases"
+    )
+
+
+@dataclass
+class _Superseded:
+    """Rows of a batch's files that a later release of the same batch replaces: how many per
+    file (stored, then replaced, as if the files had been imported one by one) and the note
+    each such file's source record gets."""
+
+    rows: dict[int, int] = field(default_factory=dict)
+    notes: dict[int, list[str]] = field(default_factory=dict)
 
 
 def _may_hold_already(con: DuckDBPyConnection, months: list[str]) -> bool:
@@ -442,7 +503,7 @@ def _replace_older_releases(
     con: DuckDBPyConnection,
     files: list[tuple[InputFile, FileResult]],
     held: dict[int, tuple[list[str], list[str]]],
-) -> None:
+) -> _Superseded:
     """A police.uk monthly file (named ``YYYY-MM-<force>-street.csv``) for a force and month
     already held from another file is a newer release: the older rows for that force and month
     go, with the quarantined rows of a release left with no row, and the file's result says so.
@@ -450,7 +511,12 @@ def _replace_older_releases(
 
     Only the month in the file's name is replaced (its rows of another month are quarantined
     when staged), and a file not named as a monthly release replaces nothing: its rows are
-    added to what is held, each record once."""
+    added to what is held, each record once.
+
+    Several releases of one force and month in the batch replace one another in file order, as
+    one by one: the store's rows go to the first, each one's rows to the next. Leaves the temp
+    table ``_releases`` (file_no, force, month) for the caller, and returns the staged rows a
+    later file replaces (the caller leaves them out)."""
     releases = [
         (n, force, f"{month}-01")
         for n, (f, _) in enumerate(files)
@@ -476,7 +542,8 @@ def _replace_older_releases(
         f"""
         SELECT k.file_no, i.source_id, strftime(i.month, '%Y-%m') AS m, count(*), any_value(s.path)
         FROM incidents i
-        JOIN _releases k ON k.force = i.force AND k.month = i.month
+        JOIN (SELECT force, month, min(file_no) AS file_no FROM _releases GROUP BY ALL) k
+          ON k.force = i.force AND k.month = i.month
         LEFT JOIN sources s ON s.source_id = i.source_id
         WHERE {where}
         GROUP BY ALL ORDER BY 1, 3
@@ -506,7 +573,42 @@ def _replace_older_releases(
             "(SELECT 1 FROM incidents i WHERE i.source_id = q.source_id)",
             [sorted({r[1] for r in old})],
         )
-    con.execute("DROP TABLE _releases")
+    return _superseded_in_batch(con, files, releases)
+
+
+def _superseded_in_batch(
+    con: DuckDBPyConnection,
+    files: list[tuple[InputFile, FileResult]],
+    releases: list[tuple[int, str, str]],
+) -> _Superseded:
+    """The staged rows of a force and month that a later release of the same batch replaces,
+    counted per file; the later file's result says what it replaced, as it would one by one."""
+    later = _Superseded()
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for n, force, month in releases:
+        by_key.setdefault((force, month[:7]), []).append(n)
+    if all(len(ns) == 1 for ns in by_key.values()):
+        return later
+    counts = con.execute(
+        "SELECT file_no, force, strftime(month, '%Y-%m'), count(*) FROM staged "
+        "WHERE (force, month) IN (SELECT force, month FROM _releases GROUP BY ALL "
+        "HAVING count(*) > 1) GROUP BY ALL ORDER BY 1, 3"
+    ).fetchall()
+    for file_no, force, month, count in counts:
+        newer = [n for n in by_key[(force, month)] if n > file_no]
+        if not newer:
+            continue
+        result = files[newer[0]][1]
+        result.rows_replaced += int(count)
+        result.replaced.append(
+            f"{result.force} {month}: {count} rows from an earlier release "
+            f"({files[file_no][0].display}) replaced"
+        )
+        later.rows[file_no] = later.rows.get(file_no, 0) + int(count)
+        later.notes.setdefault(file_no, []).append(
+            f"replaced by a newer release: {files[newer[0]][0].display}"
+        )
+    return later
 
 
 def _assign_loaded_areas(con: DuckDBPyConnection) -> None:
@@ -552,7 +654,7 @@ def _commit_table(
         con.unregister("_rows")
         result.rows_stored = len(frame)
         result.rows_quarantined = _quarantine(con, f)
-        _record_source(con, f, f"police_uk_{table}", result, "; ".join(result.replaced) or None)
+        _record_source(con, [(f, f"police_uk_{table}", result, "; ".join(result.replaced) or None)])
     drop_staging(con)
     con.execute("DROP TABLE IF EXISTS bad")
 
@@ -590,4 +692,4 @@ def _commit_met(
         con.register("_bad", bad)
         result.rows_quarantined = _quarantine(con, f, "_bad")
         con.unregister("_bad")
-        _record_source(con, f, "met_recorded_crime", result, "; ".join(result.replaced) or None)
+        _record_source(con, [(f, "met_recorded_crime", result, "; ".join(result.replaced) or None)])

@@ -95,27 +95,101 @@ def _is_archive(path: Path) -> bool:
     return name.endswith((".zip", ".tar.gz", ".tgz", ".tar"))
 
 
+#: archives unpacking to less than this are never refused for their compression ratio
+RATIO_FLOOR_BYTES = 64 * 2**20
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """How much one archive may unpack to (settings ``archive_max_mb``, ``archive_max_members``
+    and ``archive_max_ratio``): checked from the archive's directory (a zip's central
+    directory; a tar's member headers) before any member is extracted."""
+
+    max_bytes: int
+    max_members: int
+    max_ratio: int
+
+    @classmethod
+    def from_settings(cls) -> ArchiveLimits:
+        from safercity import settings
+
+        return cls(
+            max_bytes=int(settings.get("archive_max_mb")) * 2**20,
+            max_members=int(settings.get("archive_max_members")),
+            max_ratio=int(settings.get("archive_max_ratio")),
+        )
+
+    def check(self, path: Path, members: int, total: int, *, complete: bool) -> None:
+        """Raise :class:`FileProblem` when ``members`` files adding up to ``total`` bytes are
+        beyond a limit (``complete``: the whole directory was read; else a running count)."""
+        more = "" if complete else "at least "
+        if members > self.max_members:
+            raise FileProblem(
+                str(path),
+                f"the archive holds {more}{members:,} files, more than the {self.max_members:,} "
+                "allowed (setting archive_max_members); refused before extracting anything",
+            )
+        if total > self.max_bytes:
+            raise FileProblem(
+                str(path),
+                f"the archive would unpack to {more}{_mb(total)}, more than the "
+                f"{_mb(self.max_bytes)} allowed (setting archive_max_mb); refused before "
+                "extracting anything",
+            )
+        size = max(path.stat().st_size, 1)
+        if complete and total > RATIO_FLOOR_BYTES and total > self.max_ratio * size:
+            raise FileProblem(
+                str(path),
+                f"the archive would unpack to {_mb(total)}, {total // size:,} times its own size "
+                f"(at most {self.max_ratio} allowed, setting archive_max_ratio): refused as a "
+                "possible zip bomb before extracting anything",
+            )
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def _check_tar(path: Path, limits: ArchiveLimits) -> None:
+    """Read a tar's member headers (no member is written) and check them against ``limits``,
+    stopping at the first member past a limit (so a tar bomb is never unpacked whole)."""
+    members = total = 0
+    with tarfile.open(path, mode="r|*") as tf:
+        for tinfo in tf:
+            members += 1
+            total += max(tinfo.size, 0) if tinfo.isfile() else 0
+            limits.check(path, members, total, complete=False)
+    limits.check(path, members, total, complete=True)
+
+
 def _unpack(path: Path, tmp: Path) -> list[InputFile]:
     dest = Path(tempfile.mkdtemp(dir=tmp))
     members: list[tuple[str, Path]] = []
     name = path.name.lower()
+    limits = ArchiveLimits.from_settings()
     try:
         if name.endswith(".zip"):
             with zipfile.ZipFile(path) as zf:
+                infos = zf.infolist()  # the central directory: sizes before any data is read
+                limits.check(path, len(infos), sum(i.file_size for i in infos), complete=True)
                 bad = zf.testzip()
                 if bad is not None:
                     raise FileProblem(str(path), f"the zip archive is damaged (member {bad})")
                 for info in sorted(zf.infolist(), key=lambda i: i.filename):
                     if info.is_dir() or not _is_data_name(info.filename):
                         continue
+                    # zip-slip: a member is written under its base name only, in ``dest``
+                    # ("../../x.csv" and "/etc/x.csv" both become dest/000001_x.csv)
                     target = dest / f"{len(members):06d}_{Path(info.filename).name}"
                     with zf.open(info) as src, target.open("wb") as dst:
                         shutil.copyfileobj(src, dst)
                     members.append((info.filename, target))
         else:
+            _check_tar(path, limits)
             # stream the archive once, in its own order (seeking in a .tar.gz is quadratic)
             with tarfile.open(path, mode="r|*") as tf:
                 for tinfo in tf:
+                    # links, devices and folders are never extracted; files by base name
                     if not tinfo.isfile() or not _is_data_name(tinfo.name):
                         continue
                     stream = tf.extractfile(tinfo)
