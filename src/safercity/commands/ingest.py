@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from rich.markup import escape
+
 from safercity.analytics.ingest import FileProblem, ingest_paths
 from safercity.cli import (
     UserError,
@@ -11,6 +13,7 @@ from safercity.cli import (
     add_workspace_argument,
     print_json,
     progress_bar,
+    terminal_text,
     updating_workspace,
 )
 
@@ -40,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
             task = bar.add_task("", total=None)
 
             def progress(done: int, total: int, name: str) -> None:
-                bar.update(task, completed=done, total=total, description=name[-60:])
+                shown = escape(terminal_text(name[-60:]))  # a file name is data, not markup
+                bar.update(task, completed=done, total=total, description=shown)
 
             with updating_workspace(args.workspace) as ws:
                 summary = ingest_paths(
@@ -56,20 +60,22 @@ def run(args: argparse.Namespace) -> int:
         print_json(summary.as_dict())
     else:
         for f in summary.files:
+            name = terminal_text(f.file)
             if f.status == "failed":
-                print(f"FAILED  {f.file}\n        {f.error}")
+                print(f"FAILED  {name}\n        {terminal_text(f.error)}")
                 continue
             if f.status == "already imported":
-                why = f"the same file as {f.same_as}" if f.same_as else "already imported"
-                print(f"same    {f.file} ({why}: nothing added)")
+                same = terminal_text(f.same_as) if f.same_as else ""
+                why = f"the same file as {same}" if same else "already imported"
+                print(f"same    {name} ({why}: nothing added)")
                 continue
             months = f"{f.months[0]}..{f.months[-1]}" if len(f.months) > 1 else "".join(f.months)
             print(
-                f"ok      {f.file}: {f.rows_stored} stored, {f.rows_already_stored} already held, "
+                f"ok      {name}: {f.rows_stored} stored, {f.rows_already_stored} already held, "
                 f"{f.rows_quarantined} quarantined ({f.kind}, {months})"
             )
             for note in f.replaced:
-                print(f"        {note}")
+                print(f"        {terminal_text(note)}")
         t = summary.totals()
         print(
             f"{t['files']} file(s): {t['rows_stored']} rows stored, {t['rows_already_stored']} "
