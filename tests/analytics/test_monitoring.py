@@ -87,12 +87,23 @@ def test_rating_met_projected_tolerance_off_track() -> None:
 
 def test_rating_without_target_uses_direction_and_baseline() -> None:
     today = D(2012, 1, 15)
+    # not counts (a percentage): better than the baseline is improving, 10% is the tolerance
     up = [(D(2011, 6, 30), 10.0), (D(2011, 12, 31), 20.0)]
-    assert m.MeasureRating(up, today, direction="increase").label == "Improving"
-    assert m.MeasureRating(up, today, direction="reduce").label == "Off track"
-    assert m.MeasureRating(up, today).label == "No target"
+    pct = {"unit": "percent"}
+    assert m.MeasureRating(up, today, direction="increase", **pct).label == "Improving"
+    assert m.MeasureRating(up, today, direction="reduce", **pct).label == "Off track"
+    assert m.MeasureRating(up, today, **pct).label == "No target"
     flat = [(D(2011, 6, 30), 100.0), (D(2011, 12, 31), 95.0)]
-    assert m.MeasureRating(flat, today, direction="increase").rag == "amber"
+    assert m.MeasureRating(flat, today, direction="increase", **pct).rag == "amber"
+    # counts: the E-test decides; 10 -> 20 is p = 0.069 (within normal variation), 10 -> 30
+    # is a real rise (p < 0.01)
+    r = m.MeasureRating(up, today, direction="increase", unit="victims")
+    assert (r.rag, r.label, r.change) == ("amber", "No significant change", "none")
+    more = [(D(2011, 6, 30), 10.0), (D(2011, 12, 31), 30.0)]
+    r = m.MeasureRating(more, today, direction="increase", unit="victims")
+    assert (r.rag, r.label, r.change) == ("green", "Significantly better", "up")
+    r = m.MeasureRating(more, today, direction="reduce", unit="offences")
+    assert (r.rag, r.label) == ("red", "Significantly worse")
 
 
 def test_count_measure_significance_from_baseline() -> None:
