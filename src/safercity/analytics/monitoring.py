@@ -777,10 +777,11 @@ class MeasureRating:
                 "Improving, target not met",
                 "Significantly better than the baseline, but the target is not met yet.",
             )
-        gap = abs(self.latest - self.target_value)
+        gap, size = abs(self.latest - self.target_value), abs(self.target_value)
         if self.target_upper_value is not None and self.latest > self.target_upper_value:
-            gap = self.latest - self.target_upper_value
-        if gap <= self.tolerance * max(abs(self.target_value), 1e-9):
+            # above a range: how far above its upper end, as a share of the upper end
+            gap, size = self.latest - self.target_upper_value, abs(self.target_upper_value)
+        if gap <= self.tolerance * max(size, 1e-9):
             return (
                 "amber",
                 "Within tolerance",
