@@ -633,3 +633,40 @@ def test_period_values_by_financial_year_needs_april_to_march() -> None:
     assert m.period_values(series[1:12], "financial_year").values == []  # 11 months only
     with pytest.raises(ValueError, match="unknown period"):
         m.period_values(series, "fortnight")
+
+
+def test_start_day_itself_and_recurrence_words() -> None:
+    start = D(2011, 5, 1)
+    # on its first day the work has started: an update that day counts
+    assert m.start_status([U(start, "complete")], start, start=start) == "complete"
+    assert m.start_status([U(start, "on_track")], start, start=start) == "on_track"
+    rec = m.parse_recurrence
+    assert [
+        rec(t).describe() for t in ("monthly", "every 2 months", "weekly", "every 6 weeks")
+    ] == [  # type: ignore[union-attr]
+        "every month",
+        "every 2 months",
+        "every week",
+        "every 6 weeks",
+    ]
+    assert rec("ongoing").describe() == "ongoing"  # type: ignore[union-attr]
+    assert m.Recurrence("x", days=10).describe() == "every 10 days"
+
+
+def test_period_values_projection_and_complete_window_exactly() -> None:
+    year = [m.Target(value=40, start=D(2011, 4, 1), end=D(2012, 3, 31))]
+    pts = [(D(2011, 6, 30), 10.0), (D(2011, 12, 31), 12.0)]
+    r = m.MeasureRating(pts, D(2012, 1, 1), targets=year, basis="period")
+    # the line through the running totals (1 April, 0), (30 June, 10), (31 December, 22)
+    xs = [D(2011, 4, 1).toordinal(), D(2011, 6, 30).toordinal(), D(2011, 12, 31).toordinal()]
+    ys = [0.0, 10.0, 22.0]
+    mx, my = sum(xs) / 3, sum(ys) / 3
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+        (x - mx) ** 2 for x in xs
+    )
+    assert r.projected == pytest.approx(my + slope * (D(2012, 3, 31).toordinal() - mx))
+    # the year's count is tested against the baseline only once the year has ended
+    on_last_day = m.MeasureRating(pts, D(2012, 3, 31), targets=year, basis="period", baseline=30)
+    assert on_last_day.comparison is None
+    day_after = m.MeasureRating(pts, D(2012, 4, 1), targets=year, basis="period", baseline=30)
+    assert day_after.comparison is not None and day_after.comparison.this_period == 22

@@ -443,7 +443,7 @@ class Spend(BaseModel):
     )
     entered_by_name = models.CharField(max_length=200, blank=True, default="")
     corrects = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="adjustments"
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="adjustments"
     )
     reason = models.TextField(blank=True, default="")
 
