@@ -214,15 +214,25 @@ def run_load(args: argparse.Namespace) -> int:
     _web(args.workspace)
     from safercity.web.strategy import services
 
-    result = services.load(model).as_dict()
+    return _print_load(args, services.load(model).as_dict())
+
+
+def _print_load(args: argparse.Namespace, result: dict[str, Any], *, demo: bool = False) -> int:
     if args.json:
         print_json(result)
+    elif demo:
+        print(
+            f"{result['strategy']}: SYNTHETIC demo history added: {result['updates_added']} "
+            f"progress updates, {result['values_added']} measure values, "
+            f"{result['spend_added']} spend entries, {result['meetings_added']} meetings"
+        )
     else:
         print(
             f"{result['strategy']} ({result['partnership']}): {result['created']} created, "
             f"{result['updated']} updated, {result['deleted']} removed, "
-            f"{result['updates_added']} progress updates and {result['values_added']} "
-            "measure values added"
+            f"{result['updates_added']} progress updates, {result['values_added']} "
+            f"measure values, {result['spend_added']} spend entries and "
+            f"{result['meetings_added']} meetings added"
         )
     return 0
 
@@ -266,16 +276,7 @@ def run_demo_progress(args: argparse.Namespace) -> int:
     _web(args.workspace)
     from safercity.web.strategy import services
 
-    result = services.load(model).as_dict()
-    if args.json:
-        print_json(result)
-    else:
-        print(
-            f"{result['strategy']}: SYNTHETIC demo history added: {result['updates_added']} "
-            f"progress updates, {result['values_added']} measure values, "
-            f"{result['spend_added']} spend entries, {result['meetings_added']} meetings"
-        )
-    return 0
+    return _print_load(args, services.load(model).as_dict(), demo=True)
 
 
 def run_schema(args: argparse.Namespace) -> int:

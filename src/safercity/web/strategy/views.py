@@ -146,6 +146,21 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _save_update(
+    request: HttpRequest, form: UpdateForm, target: Any, page: str, pk: Any
+) -> HttpResponse:
+    services.post_update(
+        request.user,
+        target,
+        status=form.cleaned_data["status"],
+        narrative=form.cleaned_data["narrative"],
+        evidence=form.cleaned_data["evidence"],
+        date=form.cleaned_data["date"],
+    )
+    messages.success(request, "Your update has been saved")
+    return redirect(page, pk=pk)
+
+
 def _priority_view(strategy: Strategy, priority: Priority, today: dt.date) -> Any:
     for view in services.monitor(strategy, today):
         if view.priority.pk == priority.pk:
@@ -168,16 +183,7 @@ def priority(request: HttpRequest, pk: UUID) -> HttpResponse:
             target = get_object_or_404(
                 Milestone, pk=form.cleaned_data["target"].split(":", 1)[1], priority=obj
             )
-            services.post_update(
-                request.user,
-                target,
-                status=form.cleaned_data["status"],
-                narrative=form.cleaned_data["narrative"],
-                evidence=form.cleaned_data["evidence"],
-                date=form.cleaned_data["date"],
-            )
-            messages.success(request, "Your update has been saved")
-            return redirect("strategy:priority", pk=obj.pk)
+            return _save_update(request, form, target, "strategy:priority", obj.pk)
     try:
         today, _ = _as_at(request, strategy)
     except _BadDate as exc:
@@ -220,16 +226,7 @@ def activity(request: HttpRequest, pk: UUID) -> HttpResponse:
             choice = form.cleaned_data["target"]
             if choice.startswith("milestone:"):
                 target = get_object_or_404(Milestone, pk=choice.split(":", 1)[1], activity=obj)
-            services.post_update(
-                request.user,
-                target,
-                status=form.cleaned_data["status"],
-                narrative=form.cleaned_data["narrative"],
-                evidence=form.cleaned_data["evidence"],
-                date=form.cleaned_data["date"],
-            )
-            messages.success(request, "Your update has been saved")
-            return redirect("strategy:activity", pk=obj.pk)
+            return _save_update(request, form, target, "strategy:activity", obj.pk)
     priority_obj = obj.objective.priority
     try:
         today, _ = _as_at(request, strategy)
