@@ -202,6 +202,15 @@ def test_priority_lead_edits_the_plan_and_narrow_screens(
         assert _no_sideways_scroll(small), f"{path} scrolls sideways at 390 px"
         _audit(small, name, problems)
     narrow.close()
+    # a priority lead's page has "Change" links with visually hidden text in its tables: it
+    # must stay inside the scrolling region (it widened the page to 470 px)
+    narrow = browser.new_context(viewport={"width": 390, "height": 844})
+    small = narrow.new_page()
+    _sign_in(small, site, "ntelead")
+    small.goto(f"{site}/strategy/priorities/{nte.pk}/")
+    assert small.locator("main caption a:has-text('Change')").count() >= 1
+    assert _no_sideways_scroll(small), "the priority lead's priority page scrolls sideways"
+    narrow.close()
 
     nojs = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
     plain = nojs.new_page()

@@ -45,9 +45,7 @@ class QuarterForm(GovukForm):
 
     def __init__(self, *args: Any, quarters: list[tuple[dt.date, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["quarter"].choices = [
-            (day.isoformat(), f"{name} (to {day.day} {day:%B %Y})") for day, name in quarters
-        ]
+        self.fields["quarter"].choices = [(day.isoformat(), name) for day, name in quarters]
 
 
 class UpdateForm(GovukForm):
