@@ -21,18 +21,23 @@ def test_summary_json(capsys: pytest.CaptureFixture[str]) -> None:
         "priorities": 5,
         "objectives": 15,
         "activities": 43,
-        "milestones": 47,
-        "measures": 20,
+        "milestones": 48,
+        "measures": 24,
+        "outcome_measures": 4,
         "governance_bodies": 12,
         "agencies": 20,
-        "budget_committed_gbp": 993_000,
+        # the partnership's own money and the Home Office grant apart (issue 16)
+        "budget_partnership_gbp": 573_000,
+        "budget_external_gbp": 420_000,
     }
     assert {key: out[key] for key in wanted} == wanted
 
 
 def test_summary_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["strategy", "summary", WESTMINSTER]) == 0
-    assert "£993,000" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "£573,000" in out and "£420,000" in out
+    assert "£993,000" not in out  # never added up as one commitment
 
 
 def test_validate_good_file(capsys: pytest.CaptureFixture[str]) -> None:

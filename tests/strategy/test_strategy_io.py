@@ -237,3 +237,80 @@ def test_westminster_file_satisfies_the_json_schema() -> None:
     data["priorities"][0]["action_plan"]["objectives"][0]["activities"][0]["lead"] = []
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, json_schema())
+
+
+# --------------------------------------------------------------------------- hostile files
+
+
+def _laughs(levels: int, width: int = 9) -> str:
+    """The "billion laughs": each level an anchored list of ``width`` aliases of the one before
+    (9 wide and 9 deep is 9**9 = 387 million values from a few hundred bytes)."""
+    lines = ['a0: &a0 ["lol"]']
+    for n in range(1, levels + 1):
+        refs = ",".join(f"*a{n - 1}" for _ in range(width))
+        lines.append(f"a{n}: &a{n} [{refs}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_billion_laughs_is_refused_quickly_naming_the_file(tmp_path: Path) -> None:
+    import time
+
+    text = _laughs(9)
+    assert len(text.encode()) < 500
+    bad = tmp_path / "laughs.yaml"
+    bad.write_text(text, encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(StrategyFileError) as info:
+        load(bad)
+    assert time.perf_counter() - started < 5  # was 16 s and 2.2 GB for 367 bytes
+    ((problem,),) = [info.value.problems]
+    assert "expands to more than 200,000 values" in problem.message
+    assert problem.line is not None
+    assert str(info.value).startswith(f"{bad}: 1 problem(s)")
+
+
+def test_aliases_within_the_limit_still_load() -> None:
+    # a reused lead list is a fair use of an alias
+    text = SMALL.replace("lead: [nte-group]", "lead: &nte [nte-group]")
+    model = parse(text)
+    assert model.priorities[0].action_plan.objectives[0].activities[0].lead == ["nte-group"]  # type: ignore[union-attr]
+    # the limit is on the expansion, not on aliases: 5 levels of 9 is 66,430 values, allowed
+    assert yaml.safe_load(_laughs(5)) is not None
+    with pytest.raises(StrategyFileError) as info:
+        parse(_laughs(5), source="x.yaml")
+    assert "must be a YAML mapping" not in str(info.value)  # a mapping, refused by the model
+
+
+def test_the_westminster_file_is_far_inside_the_limits() -> None:
+    from safercity.strategy import io
+
+    text = WESTMINSTER.read_text(encoding="utf-8")
+    assert len(text.encode()) < io.MAX_FILE_BYTES / 20
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    count = 0
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        count += 1
+        todo.extend(io._children(node))
+    assert count < io.MAX_VALUES / 10
+
+
+def test_self_referring_alias_is_refused() -> None:
+    with pytest.raises(StrategyFileError) as info:
+        parse("a: &a [*a]\n", source="loop.yaml")
+    assert "refers to itself" in str(info.value)
+
+
+def test_deep_nesting_and_oversized_files_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(StrategyFileError) as info:
+        parse("a: " + "[" * 20000 + "]" * 20000 + "\n", source="deep.yaml")
+    assert "nested too deeply" in str(info.value)
+    from safercity.strategy import io
+
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (io.MAX_FILE_BYTES + 1))
+    with pytest.raises(StrategyFileError) as info:
+        load(big)
+    assert f"{big}: 1 problem(s)" in str(info.value)
+    assert "more than 5,000,000" in str(info.value)

@@ -32,13 +32,19 @@ def _ids() -> set[Any]:
     return set(AuditEvent.objects.values_list("pk", flat=True))
 
 
-def _post_update(client: Any, activity: Any, **extra: str) -> Any:
+def _date(text: str, name: str = "date") -> dict[str, str]:
+    """The GOV.UK date input's three boxes for "dd/mm/yyyy"."""
+    day, month, year = text.split("/")
+    return {f"{name}_day": day, f"{name}_month": month, f"{name}_year": year}
+
+
+def _post_update(client: Any, activity: Any, date: str = "01/07/2011", **extra: str) -> Any:
     data = {
         "target": "activity",
         "status": "on_track",
         "narrative": "Street Pastors trained",
         "evidence": "",
-        "date": "01/07/2011",
+        **_date(date),
         **extra,
     }
     return client.post(reverse("strategy:activity", args=[activity.pk]), data)
@@ -180,7 +186,7 @@ def test_bodies_an_agency_acts_for() -> None:
 def test_measure_values_by_the_owner_only(client: Any, make_user: Any) -> None:
     made = small_strategy(lead_name="Victim Support")
     url = reverse("strategy:measure", args=[made["measure"].pk])
-    data = {"value": "12", "date": "30/09/2011", "evidence": "Session log"}
+    data = {"value": "12", **_date("30/09/2011"), "evidence": "Session log"}
     client.force_login(make_user("action_owner", agency=_agency("Youth Offending Team")))
     assert client.post(url, data).status_code == 403
     client.force_login(make_user("board_member", agency=_agency("Victim Support")))
@@ -202,7 +208,7 @@ def test_measure_values_by_the_owner_only(client: Any, make_user: Any) -> None:
     ]
     page = client.get(url + "?as_at=2011-10-01").content.decode()
     assert "Session log" in page and "<polyline" not in page  # one value: no line to draw
-    client.post(url, {"value": "31", "date": "31/12/2011", "evidence": "Log"})
+    client.post(url, {"value": "31", **_date("31/12/2011"), "evidence": "Log"})
     page = client.get(url + "?as_at=2012-01-01").content.decode()
     assert "<polyline" in page and "Met" in page
     # a count measure: the change from the first value (no baseline given) is tested
@@ -215,7 +221,7 @@ def test_spend_by_administrators_only(client: Any, make_user: Any) -> None:
     data = {
         "commitment": str(made["commitment"].pk),
         "amount_gbp": "4000",
-        "date": "30/06/2011",
+        **_date("30/06/2011"),
         "description": "Street Pastors training",
     }
     client.force_login(make_user("action_owner"))
@@ -227,16 +233,19 @@ def test_spend_by_administrators_only(client: Any, make_user: Any) -> None:
     assert [(r.action, r.model, r.actor_name) for r in rows] == [
         ("create", "strategy.Spend", "boss")
     ]
-    budget = services.budget(made["strategy"])
+    budget = services.budget(made["strategy"], dt.date(2011, 9, 30))
     key = made["priority"].key
-    assert budget["by_priority"][key] | {"name": ""} == {
-        "name": "",
+    row = budget["by_priority"][key]
+    assert (row["partnership"], row["spent"], row["remaining"]) == (39_000, 4_000, 35_000)
+    assert budget["totals"]["partnership"] == {
         "committed": 39_000,
         "spent": 4_000,
         "remaining": 35_000,
     }
-    assert budget["total"] == {"committed": 39_000, "spent": 4_000, "remaining": 35_000}
-    assert "£35,000" in client.get(url).content.decode()
+    assert "£35,000" in client.get(url + "?as_at=2011-09-30").content.decode()
+    # a report as at a day before the spend does not count it (issue 16)
+    before_spend = services.budget(made["strategy"], dt.date(2011, 6, 29))
+    assert before_spend["totals"]["partnership"]["spent"] == 0
 
 
 def test_administrator_links_an_agency_to_a_body(client: Any, make_user: Any) -> None:

@@ -82,6 +82,12 @@ def run(args: argparse.Namespace) -> int:
                 ["strategy", "load", str(example), "--workspace", ws],
             )
         )
+        steps.append(
+            (
+                "Monitoring history for the Westminster strategy (SYNTHETIC)",
+                ["strategy", "demo-progress", "--workspace", ws],
+            )
+        )
     password, kept = demo_password(Path(ws))
     title = (
         "Demo logins (the same as before: see the workspace's demo-password file)"

@@ -88,6 +88,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     report.add_argument("--as-at", help="progress as at this day, YYYY-MM-DD (default today)")
     add_workspace_argument(report)
 
+    demo = add_command(
+        actions,
+        "demo-progress",
+        help="Load SYNTHETIC delivery history (updates, values, spend, board meetings) for the "
+        "Westminster example into the web database, so the demo's monitoring shows something.",
+        example="safercity strategy demo-progress --workspace safercity-data",
+        handler=run_demo_progress,
+    )
+    demo.add_argument(
+        "file", nargs="?", help=f"strategy YAML file (default: the example, {EXAMPLE_FILE})"
+    )
+    demo.add_argument("--out", help="also write the strategy with its synthetic history here")
+    add_workspace_argument(demo)
+
     schema = add_command(
         actions,
         "schema",
@@ -200,15 +214,25 @@ def run_load(args: argparse.Namespace) -> int:
     _web(args.workspace)
     from safercity.web.strategy import services
 
-    result = services.load(model).as_dict()
+    return _print_load(args, services.load(model).as_dict())
+
+
+def _print_load(args: argparse.Namespace, result: dict[str, Any], *, demo: bool = False) -> int:
     if args.json:
         print_json(result)
+    elif demo:
+        print(
+            f"{result['strategy']}: SYNTHETIC demo history added: {result['updates_added']} "
+            f"progress updates, {result['values_added']} measure values, "
+            f"{result['spend_added']} spend entries, {result['meetings_added']} meetings"
+        )
     else:
         print(
             f"{result['strategy']} ({result['partnership']}): {result['created']} created, "
             f"{result['updated']} updated, {result['deleted']} removed, "
-            f"{result['updates_added']} progress updates and {result['values_added']} "
-            "measure values added"
+            f"{result['updates_added']} progress updates, {result['values_added']} "
+            f"measure values, {result['spend_added']} spend entries and "
+            f"{result['meetings_added']} meetings added"
         )
     return 0
 
@@ -233,6 +257,26 @@ def run_report(args: argparse.Namespace) -> int:
         out.write_text(report.render_html(strategy, as_at), encoding="utf-8")
     print(f"wrote {out}", file=sys.stderr)
     return 0
+
+
+def run_demo_progress(args: argparse.Namespace) -> int:
+    from safercity.strategy.demo_progress import with_history
+
+    file = args.file
+    if file is None:
+        from safercity.commands.demo import strategy_example
+
+        example = strategy_example()
+        if example is None:
+            raise UserError("the Westminster example is not installed: give a strategy FILE")
+        file = str(example)
+    model = with_history(_load(file))
+    if args.out:
+        _write(dumps(model), args.out)
+    _web(args.workspace)
+    from safercity.web.strategy import services
+
+    return _print_load(args, services.load(model).as_dict(), demo=True)
 
 
 def run_schema(args: argparse.Namespace) -> int:

@@ -27,6 +27,14 @@ from safercity.strategy.model import (
 
 SCHEMA_PATH = Path("docs") / "strategy-schema.json"
 
+#: a strategy file larger than this is refused before it is read (the Westminster example, the
+#: whole of a three-year strategy with its history, is about 70 KB)
+MAX_FILE_BYTES = 5_000_000
+#: the most values (mappings, lists and scalars) a file may hold once its YAML aliases are
+#: expanded: a few hundred bytes of nested aliases ("billion laughs") otherwise expand to
+#: billions of values (the Westminster example holds about 6,000)
+MAX_VALUES = 200_000
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -75,11 +83,80 @@ def _index_nodes(node: yaml.Node, loc: Loc, index: dict[Loc, int]) -> None:
 
 def line_index(text: str) -> dict[Loc, int]:
     """Map each YAML path (a tuple of keys and indices) to its 1-based line number."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    return _index(_compose(text))
+
+
+def _index(root: yaml.Node | None) -> dict[Loc, int]:
     index: dict[Loc, int] = {}
     if root is not None:
         _index_nodes(root, (), index)
     return index
+
+
+class _TooLarge(ValueError):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The YAML node tree of ``text``, refused when its aliases expand to more than
+    :data:`MAX_VALUES` values or refer to themselves (checked before anything is built)."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise _TooLarge(
+            f"the file is larger than {MAX_FILE_BYTES:,} bytes: a strategy file is far smaller",
+            None,
+        )
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise _TooLarge("the YAML is nested too deeply", None) from None
+    if root is not None:
+        _check_expansion(root)
+    return root
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Count the values of the tree as if every alias were written out, without expanding it:
+    an aliased node is counted once and its count reused (the tree is a graph with shared
+    nodes), so the check takes time in proportion to the file, not to the expansion."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    # iterative post-order walk (deep nesting must not exhaust Python's stack)
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            on_path.discard(key)
+            size = 1 + sum(sizes[id(c)] for c in _children(node))
+            if size > MAX_VALUES:
+                raise _TooLarge(
+                    f"the YAML expands to more than {MAX_VALUES:,} values (its aliases, *name, "
+                    "repeat the values anchored with &name): write the values out or use "
+                    "fewer nested aliases",
+                    node.start_mark.line + 1,
+                )
+            sizes[key] = size
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise _TooLarge(
+                "the YAML refers to itself (an alias inside its own anchor)",
+                node.start_mark.line + 1,
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _resolve(loc: Loc, index: dict[Loc, int]) -> tuple[str, int | None]:
@@ -105,8 +182,11 @@ def _resolve(loc: Loc, index: dict[Loc, int]) -> tuple[str, int | None]:
 def parse(text: str, source: str = "<string>") -> StrategyFile:
     """Validate YAML text as a strategy file; raise :class:`StrategyFileError`."""
     try:
-        data = yaml.safe_load(text)
-        index = line_index(text)
+        root = _compose(text)
+        data = _construct(root)
+        index = _index(root)
+    except _TooLarge as exc:
+        raise StrategyFileError(source, [Problem("", exc.line, str(exc))]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -131,10 +211,33 @@ def parse(text: str, source: str = "<string>") -> StrategyFile:
     return model
 
 
+def _construct(root: yaml.Node | None) -> Any:
+    """Python values of a composed (and checked) YAML tree, as ``yaml.safe_load`` builds them."""
+    if root is None:
+        return None
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
 def load(path: str | Path) -> StrategyFile:
-    """Read and validate a strategy YAML file."""
+    """Read and validate a strategy YAML file (refused unread when over MAX_FILE_BYTES)."""
     path = Path(path)
-    return parse(path.read_text(encoding="utf-8"), source=str(path))
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise StrategyFileError(
+            str(path),
+            [Problem("", None, f"the file is {size:,} bytes, more than {MAX_FILE_BYTES:,}")],
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise StrategyFileError(
+            str(path), [Problem("", None, f"not UTF-8 text (byte {exc.start})")]
+        ) from None
+    return parse(text, source=str(path))
 
 
 def problems(path: str | Path) -> list[Problem]:
@@ -198,20 +301,40 @@ def export(model: StrategyFile, out: str | Path) -> None:
 # --------------------------------------------------------------------------- summary
 
 
+#: funding-source kinds by whose money it is: the partnership's own, partners' core
+#: resources, or money from outside (grants and other external funding)
+MONEY_KINDS = {
+    "partnership": "partnership",
+    "core": "core",
+    "grant": "external",
+    "external": "external",
+}
+
+
 def summary(model: StrategyFile) -> dict[str, Any]:
     """Counts of the strategy's parts and its budget totals.
 
-    ``budget_committed_gbp`` is the sum of every budget commitment, whatever its funding
-    source; ``budget_by_funding_source_gbp`` and ``budget_by_priority_gbp`` break it down.
+    The partnership's own money and money from outside are kept apart (a grant named
+    alongside a plan is not the partnership's commitment): ``budget_partnership_gbp`` sums the
+    commitments from funding sources of kind ``partnership``, ``budget_external_gbp`` those of
+    kind ``grant`` or ``external``, ``budget_core_gbp`` those of kind ``core``; each is also
+    broken down by priority, and ``budget_by_funding_source_gbp`` by source. ``spend_gbp`` is
+    the spend recorded in the file (adjustments included).
     """
     activities = [a for _, a in model.activities()]
-    milestones: list[Milestone] = [m for a in activities for m in a.milestones]
+    milestones: list[Milestone] = [m for _, m in model.milestones()]
+    kinds = {s.id: MONEY_KINDS[s.kind] for s in model.budget.funding_sources}
     by_source: dict[str, int] = {s.id: 0 for s in model.budget.funding_sources}
-    by_priority: dict[str, int] = {p.id: 0 for p in model.priorities}
+    totals = {"partnership": 0, "external": 0, "core": 0}
+    by_priority: dict[str, dict[str, int]] = {
+        kind: {p.id: 0 for p in model.priorities} for kind in totals
+    }
     for c in model.budget.commitments:
+        kind = kinds.get(c.funding_source, "external")
         by_source[c.funding_source] = by_source.get(c.funding_source, 0) + c.amount_gbp
+        totals[kind] += c.amount_gbp
         if c.priority is not None:
-            by_priority[c.priority] = by_priority.get(c.priority, 0) + c.amount_gbp
+            by_priority[kind][c.priority] = by_priority[kind].get(c.priority, 0) + c.amount_gbp
     return {
         "partnership": model.partnership.name,
         "strategy": model.strategy.title,
@@ -220,15 +343,25 @@ def summary(model: StrategyFile) -> dict[str, Any]:
         "objectives": sum(len(p.action_plan.objectives) for p in model.priorities if p.action_plan),
         "activities": len(activities),
         "milestones": len(milestones),
-        "milestones_dated": sum(1 for m in milestones if m.due is not None),
-        "milestones_recurring": sum(1 for m in milestones if m.recurrence is not None),
-        "measures": sum(len(a.measures) for a in activities),
+        "milestones_dated": sum(1 for m in milestones if m.kind == "deliverable"),
+        "milestones_recurring": sum(1 for m in milestones if m.kind == "recurring"),
+        "milestones_start_dates": sum(1 for m in milestones if m.kind == "start"),
+        "milestones_ongoing": sum(1 for m in milestones if m.kind == "ongoing"),
+        "measures": sum(1 for _ in model.measures()),
+        "outcome_measures": sum(len(o.measures) for p in model.priorities for o in p.outcomes),
+        "measures_from_data": sum(
+            1 for _, m in model.measures() if m.data_source.kind == "analytics"
+        ),
         "governance_bodies": len(model.partnership.governance_bodies),
         "agencies": len(model.partnership.agencies),
         "member_agencies": sum(1 for a in model.partnership.agencies if a.member),
-        "budget_committed_gbp": sum(c.amount_gbp for c in model.budget.commitments),
+        "budget_partnership_gbp": totals["partnership"],
+        "budget_external_gbp": totals["external"],
+        "budget_core_gbp": totals["core"],
         "budget_by_funding_source_gbp": by_source,
-        "budget_by_priority_gbp": by_priority,
+        "budget_partnership_by_priority_gbp": by_priority["partnership"],
+        "budget_external_by_priority_gbp": by_priority["external"],
+        "spend_gbp": sum(s.amount_gbp for s in model.budget.spend),
     }
 
 

@@ -27,5 +27,8 @@ class StrategyConfig(AppConfig):
             models.FundingSource,
             models.BudgetCommitment,
             models.Spend,
+            models.Meeting,
+            models.MeetingPaper,
+            models.MeetingAction,
         ):
             register(model, ignore_fields={"updated_at"})

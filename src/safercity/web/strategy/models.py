@@ -6,8 +6,13 @@ strategy file loads into these tables and exports back unchanged (``key`` is the
 ``position`` its order). Descriptive text that is only shown, never queried (narratives, quoted
 evidence, the consultation) is kept as JSON in the file's own shape.
 
-Delivery history is added by people through the web pages: progress updates and measure values
-(both also in the file format) and spend against budget commitments (not in the file format).
+Delivery history is added by people through the web pages: progress updates, measure values,
+spend against budget commitments (corrected by adjustments, never edited) and the meetings of
+the governance bodies; all of it is also in the file format, so an export round-trips.
+
+A strategy's annual refresh is a new :class:`Strategy` whose ``previous`` is the version it
+refreshes: the old version is kept as it was, and each carried-over activity, milestone and
+measure points back (``carried_from``) to the one it continues, whose history it shows.
 """
 
 from __future__ import annotations
@@ -114,6 +119,17 @@ class Strategy(BaseModel):
     evidence = models.JSONField(default=list, blank=True)
     consultation = models.JSONField(null=True, blank=True)
     format_version = models.PositiveSmallIntegerField(default=1)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="refreshes",
+        help_text="The version this one refreshes.",
+    )
+    refresh = models.JSONField(
+        null=True, blank=True, help_text="The refresh record: year, date, changes, you said we did."
+    )
 
     class Meta:
         ordering = ("-period_start", "-created_at")
@@ -133,6 +149,7 @@ class Priority(Keyed):
     narrative = models.JSONField(default=list, blank=True)
     evidence = models.JSONField(default=list, blank=True)
     approaches = models.JSONField(default=list, blank=True)
+    lead = models.JSONField(default=list, blank=True, help_text="Body keys, in order.")
     has_action_plan = models.BooleanField(default=False)
     action_plan_title = models.CharField(max_length=300, blank=True, default="")
     action_plan_note = models.TextField(blank=True, default="")
@@ -168,6 +185,9 @@ class Activity(Keyed):
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="activities")
     text = models.TextField()
     lead_support_as_written = models.TextField(blank=True, default="")
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
     bodies = models.ManyToManyField(Body, through="ActivityBody", related_name="activities")
 
     class Meta(Keyed.Meta):
@@ -175,6 +195,11 @@ class Activity(Keyed):
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def title(self) -> str:
+        """A short title: the activity's first sentence (at most 90 characters)."""
+        return short_title(self.text)
 
     def leads(self) -> list[Body]:
         return [ab.body for ab in self.roles.all() if ab.role == ActivityBody.LEAD]
@@ -205,23 +230,55 @@ class ActivityBody(BaseModel):
 
 
 class Milestone(Keyed):
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="milestones")
+    """A milestone of an activity, or of a priority's action plan itself (``priority``)."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="milestones"
+    )
+    priority = models.ForeignKey(
+        Priority, on_delete=models.CASCADE, null=True, blank=True, related_name="plan_milestones"
+    )
     text = models.TextField()
     due = models.DateField(null=True, blank=True)
     due_as_written = models.CharField(max_length=100, blank=True, default="")
     start = models.DateField(null=True, blank=True)
     start_as_written = models.CharField(max_length=100, blank=True, default="")
+    until = models.DateField(null=True, blank=True)
+    until_as_written = models.CharField(max_length=100, blank=True, default="")
     recurrence = models.CharField(max_length=100, blank=True, default="")
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
+
+    class Meta(Keyed.Meta):
+        constraints = (
+            models.CheckConstraint(
+                condition=(
+                    models.Q(activity__isnull=False, priority__isnull=True)
+                    | models.Q(activity__isnull=True, priority__isnull=False)
+                ),
+                name="strategy_milestone_one_parent",
+            ),
+        )
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def owner_priority(self) -> Priority:
+        return self.priority if self.activity_id is None else self.activity.objective.priority
 
 
 class Measure(Keyed):
     ANALYTICS = "analytics"
     OWNER_ENTERED = "owner_entered"
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="measures")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="measures"
+    )
+    outcome = models.ForeignKey(
+        Outcome, on_delete=models.CASCADE, null=True, blank=True, related_name="measures"
+    )
     description = models.TextField()
     as_written = models.TextField()
     unit = models.CharField(max_length=100)
@@ -230,6 +287,15 @@ class Measure(Keyed):
     baseline = models.JSONField(null=True, blank=True)
     target = models.FloatField(null=True, blank=True)
     target_upper = models.FloatField(null=True, blank=True)
+    target_relative = models.JSONField(
+        null=True, blank=True, help_text='{"times": 2} or {"percent": -5}'
+    )
+    targets = models.JSONField(default=list, blank=True, help_text="Targets by year.")
+    values_are = models.CharField(
+        max_length=10,
+        choices=[("cumulative", "Cumulative (total so far)"), ("period", "For the period")],
+        default="cumulative",
+    )
     due = models.DateField(null=True, blank=True)
     due_as_written = models.CharField(max_length=100, blank=True, default="")
     source_kind = models.CharField(
@@ -241,9 +307,29 @@ class Measure(Keyed):
         Body, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_measures"
     )
     source_evidence = models.TextField(blank=True, default="")
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
+
+    class Meta(Keyed.Meta):
+        constraints = (
+            models.CheckConstraint(
+                condition=(
+                    models.Q(activity__isnull=False, outcome__isnull=True)
+                    | models.Q(activity__isnull=True, outcome__isnull=False)
+                ),
+                name="strategy_measure_one_parent",
+            ),
+        )
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def owner_priority(self) -> Priority:
+        return (
+            self.outcome.priority if self.activity_id is None else self.activity.objective.priority
+        )
 
 
 class MeasureValue(BaseModel):
@@ -331,24 +417,101 @@ class BudgetCommitment(Keyed):
     amount_gbp = models.PositiveBigIntegerField()
     at_least = models.BooleanField(default=False)
     purpose = models.TextField()
+    profile = models.JSONField(
+        default=list, blank=True, help_text="Planned spend by year: [{year, amount_gbp, quarters}]"
+    )
 
     def __str__(self) -> str:
         return f"£{self.amount_gbp:,} from {self.funding_source}"
 
 
 class Spend(BaseModel):
-    """Money spent against a budget commitment (entered in the web app; not in the file)."""
+    """Money spent against a budget commitment, on a day (and on an activity). Entries are
+    never edited: a correction is an adjustment (``corrects``, with a ``reason``) dated when it
+    is made, so a report as at an earlier day is unchanged."""
 
+    key = models.SlugField(max_length=80)
     commitment = models.ForeignKey(BudgetCommitment, on_delete=models.CASCADE, related_name="spend")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="spend"
+    )
     date = models.DateField()
-    amount_gbp = models.PositiveBigIntegerField()
+    amount_gbp = models.BigIntegerField()
     description = models.TextField()
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    entered_by_name = models.CharField(max_length=200, blank=True, default="")
+    corrects = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="adjustments"
+    )
+    reason = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ("date", "created_at")
 
     def __str__(self) -> str:
-        return f"£{self.amount_gbp:,} spent on {self.date:%d %B %Y}"
+        word = "adjustment" if self.corrects_id else "spent"
+        return f"£{self.amount_gbp:,} {word} on {self.date:%d %B %Y}"
+
+
+class Meeting(BaseModel):
+    """A meeting of a governance body: its date, papers, decisions and actions."""
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="meetings")
+    key = models.SlugField(max_length=80)
+    date = models.DateField()
+    title = models.CharField(max_length=300, blank=True, default="")
+    decisions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ("-date", "-created_at")
+
+    def __str__(self) -> str:
+        return f"{self.body.name}, {self.date.day} {self.date:%B %Y}"
+
+
+class MeetingPaper(BaseModel):
+    """A paper of a meeting. The board report is kept as it was when attached (``html``)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="papers")
+    title = models.CharField(max_length=300)
+    board_report_as_at = models.DateField(null=True, blank=True)
+    link = models.CharField(max_length=500, blank=True, default="")
+    html = models.TextField(blank=True, default="", help_text="The board report as attached.")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "created_at")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingAction(BaseModel):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    text = models.TextField()
+    owner = models.ForeignKey(
+        Body, on_delete=models.SET_NULL, null=True, blank=True, related_name="meeting_actions"
+    )
+    due = models.DateField(null=True, blank=True)
+    done = models.DateField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "created_at")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def short_title(text: str, limit: int = 90) -> str:
+    """The first sentence of a text, cut at a word to ``limit`` characters."""
+    first = " ".join(text.split())
+    for stop in (". ", ": ", "; "):
+        if stop in first:
+            first = first.split(stop, 1)[0]
+    first = first.rstrip(".:;")
+    if len(first) <= limit:
+        return first
+    return first[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"

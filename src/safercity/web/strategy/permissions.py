@@ -7,8 +7,14 @@
 * An action owner posts progress updates on the activities a body they act for leads, and enters
   values for the measures such a body owns (:func:`services.can_update_activity`); an
   administrator on any. Board members and analysts read only.
-* Spend against the budget is entered by administrators.
+* Administrators and a priority's leads (action owners acting for a body that leads the
+  priority, :func:`services.can_edit_priority`) add and change its objectives, activities,
+  milestones and measures and its commitments' profiles; every change is audited.
+* Spend and its adjustments, the annual refresh and the governance bodies' meetings are
+  recorded by administrators.
 """
+
+import datetime as dt
 
 from safercity.web.accounts.permissions import require
 
@@ -16,6 +22,9 @@ view_strategy = require("account")
 
 # status for: anonymous, administrator, analyst, board_member, action_owner, case_worker
 READ = (302, 200, 200, 200, 200, 200)
+#: administrators and the priority's leads (the example's action owner leads no priority)
+EDIT = (302, 200, 403, 403, 403, 403)
+ADMIN = (302, 200, 403, 403, 403, 403)
 
 URL_DECISIONS: dict[str, tuple[int, ...]] = {
     "strategy:overview": READ,
@@ -26,6 +35,21 @@ URL_DECISIONS: dict[str, tuple[int, ...]] = {
     "strategy:budget": READ,
     "strategy:report": READ,
     "strategy:report_pdf": READ,
+    "strategy:versions": READ,
+    "strategy:meeting": READ,
+    "strategy:paper": READ,
+    "strategy:objective_add": EDIT,
+    "strategy:objective_edit": EDIT,
+    "strategy:activity_add": EDIT,
+    "strategy:activity_edit": EDIT,
+    "strategy:milestone_add": EDIT,
+    "strategy:milestone_edit": EDIT,
+    "strategy:measure_add": EDIT,
+    "strategy:measure_edit": EDIT,
+    "strategy:commitment_edit": EDIT,
+    "strategy:spend_adjust": ADMIN,
+    "strategy:refresh": ADMIN,
+    "strategy:meeting_add": ADMIN,
 }
 
 
@@ -43,6 +67,21 @@ def url_examples() -> dict[str, dict[str, object]]:
                 "name": "Example Partnership",
                 "area": "Example",
                 "agencies": [{"id": "example-agency", "name": "Example Agency"}],
+                "governance_bodies": [
+                    {
+                        "id": "example-board",
+                        "name": "Example Board",
+                        "kind": "board",
+                        "meetings": [
+                            {
+                                "id": "example-meeting",
+                                "date": "2011-07-14",
+                                "decisions": ["Agree the plan"],
+                                "actions": [{"text": "Report back", "due": "2011-10-31"}],
+                            }
+                        ],
+                    }
+                ],
             },
             "strategy": {
                 "title": "Example strategy",
@@ -65,6 +104,14 @@ def url_examples() -> dict[str, dict[str, object]]:
                                         "id": "example-activity",
                                         "text": "Do something",
                                         "lead": ["example-agency"],
+                                        "milestones": [
+                                            {
+                                                "id": "example-milestone",
+                                                "text": "Monthly review",
+                                                "due": "2011-05-31",
+                                                "recurrence": "monthly",
+                                            }
+                                        ],
                                         "measures": [
                                             {
                                                 "id": "example-measure",
@@ -83,13 +130,56 @@ def url_examples() -> dict[str, dict[str, object]]:
                     },
                 }
             ],
+            "budget": {
+                "funding_sources": [{"id": "example-fund", "name": "Fund", "kind": "partnership"}],
+                "commitments": [
+                    {
+                        "id": "example-commitment",
+                        "priority": "example-priority",
+                        "funding_source": "example-fund",
+                        "amount_gbp": 1000,
+                        "purpose": "The plan",
+                        "profile": [{"year": 2011, "amount_gbp": 1000}],
+                    }
+                ],
+                "spend": [
+                    {
+                        "id": "example-spend",
+                        "commitment": "example-commitment",
+                        "activity": "example-activity",
+                        "date": "2011-06-30",
+                        "amount_gbp": 250,
+                        "description": "Venue hire",
+                    }
+                ],
+            },
         }
     )
+    from .models import Body, BudgetCommitment, Meeting, Spend
+
     strategy = services.load(example).strategy
     priority = strategy.priorities.get()
-    activity = priority.objectives.get().activities.get()
+    objective = priority.objectives.get()
+    activity = objective.activities.get()
+    meeting = Meeting.objects.get(key="example-meeting")
+    from . import meetings
+
+    paper = meetings.attach_board_report(meeting, strategy, dt.date(2011, 6, 30))
     return {
         "strategy:priority": {"pk": priority.pk},
         "strategy:activity": {"pk": activity.pk},
         "strategy:measure": {"pk": activity.measures.get().pk},
+        "strategy:objective_add": {"pk": priority.pk},
+        "strategy:objective_edit": {"pk": objective.pk},
+        "strategy:activity_add": {"pk": objective.pk},
+        "strategy:activity_edit": {"pk": activity.pk},
+        "strategy:milestone_add": {"pk": activity.pk},
+        "strategy:milestone_edit": {"pk": activity.milestones.get().pk},
+        "strategy:measure_add": {"pk": activity.pk},
+        "strategy:measure_edit": {"pk": activity.measures.get().pk},
+        "strategy:commitment_edit": {"pk": BudgetCommitment.objects.get(strategy=strategy).pk},
+        "strategy:spend_adjust": {"pk": Spend.objects.get(key="example-spend").pk},
+        "strategy:meeting_add": {"pk": Body.objects.get(key="example-board").pk},
+        "strategy:meeting": {"pk": meeting.pk},
+        "strategy:paper": {"pk": paper.pk},
     }
