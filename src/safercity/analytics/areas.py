@@ -128,3 +128,90 @@ def assign_rows(
         con.unregister("_wards")
     con.unregister("_members")
     return len(members)
+
+
+def place_local_authorities(con: DuckDBPyConnection, *, source_ids: list[str] | None = None) -> int:
+    """Give every stored incident without a local authority the one its LSOA code, LSOA name or
+    point places it in (:func:`safercity.analytics.geography.place_local_authorities`).
+
+    ``source_ids`` limits it to the rows of those sources (the import just committed); default:
+    every row. Returns the number of rows that gained a local authority.
+    """
+    where = "local_authority IS NULL AND (lsoa_code IS NOT NULL OR easting IS NOT NULL)"
+    params: list[object] = []
+    if source_ids is not None:
+        if not source_ids:
+            return 0
+        where += f" AND source_id IN ({', '.join('?' for _ in source_ids)})"
+        params.extend(source_ids)
+    rows = con.execute(
+        f"SELECT rowid, lsoa_code, lsoa_name, easting, northing FROM incidents WHERE {where}",
+        params,
+    ).fetchnumpy()
+    if not len(rows["rowid"]):
+        return 0
+    placed = geography.place_local_authorities(
+        rows["lsoa_code"],
+        rows["lsoa_name"],
+        np.asarray(rows["easting"], dtype=np.float64),
+        np.asarray(rows["northing"], dtype=np.float64),
+    )
+    found = placed != None  # noqa: E711 (element-wise on an object array)
+    if not found.any():
+        return 0
+    upd = pd.DataFrame(
+        {"row_id": np.asarray(rows["rowid"])[found], "la": placed[found].astype(str)}
+    )
+    con.register("_la_upd", upd)
+    con.execute(
+        "UPDATE incidents SET local_authority = u.la FROM _la_upd u WHERE incidents.rowid = u.row_id"
+    )
+    con.unregister("_la_upd")
+    return int(found.sum())
+
+
+#: why a stored row has no local authority (``safercity status --json``
+#: ``rows_without_local_authority_by_reason``), as SQL conditions on the row
+WITHOUT_LOCAL_AUTHORITY_REASONS: tuple[tuple[str, str], ...] = (
+    ("no coordinates and no LSOA", "easting IS NULL AND lsoa_code IS NULL"),
+    (
+        "no coordinates; LSOA unknown to the built-in lookup and its name names no local authority",
+        "easting IS NULL AND lsoa_code IS NOT NULL",
+    ),
+    (
+        "point beyond the built-in England and Wales LSOAs (more than 250 m outside) and no "
+        "LSOA that names a local authority",
+        "easting IS NOT NULL",
+    ),
+)
+
+
+#: the reason of a row the placement would now place (a workspace imported before it)
+NOT_YET_PLACED = "not placed yet (imported before rows were placed by point and LSOA name): run safercity geography place"
+
+
+def rows_without_local_authority(con: DuckDBPyConnection) -> tuple[int, dict[str, int]]:
+    """How many stored incidents have no local authority, in total and by reason (reasons with
+    no row left out); such rows are in no ``--area`` analysis."""
+    cases = " ".join(f"WHEN {cond} THEN ?" for _, cond in WITHOUT_LOCAL_AUTHORITY_REASONS)
+    params = [reason for reason, _ in WITHOUT_LOCAL_AUTHORITY_REASONS]
+    rows = con.execute(
+        f"SELECT CASE {cases} END AS reason, lsoa_code, lsoa_name, easting, northing "
+        "FROM incidents WHERE local_authority IS NULL",
+        params,
+    ).df()
+    if rows.empty:
+        return 0, {}
+    could = rows["reason"] != WITHOUT_LOCAL_AUTHORITY_REASONS[0][0]
+    if could.any():
+        sub = rows[could]
+        placed = geography.place_local_authorities(
+            sub["lsoa_code"].to_numpy(dtype=object),
+            sub["lsoa_name"].to_numpy(dtype=object),
+            sub["easting"].to_numpy(dtype=np.float64, na_value=np.nan),
+            sub["northing"].to_numpy(dtype=np.float64, na_value=np.nan),
+        )
+        rows.loc[sub.index[placed != None], "reason"] = NOT_YET_PLACED  # noqa: E711
+    counts = rows["reason"].value_counts()
+    by_reason = {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+    return len(rows), by_reason
