@@ -367,3 +367,22 @@ def test_dates_and_projection() -> None:
     px, py, crs = project_to_metres([-1.5500], [53.8000], "EPSG:4326")
     assert crs == "EPSG:27700"
     assert abs(px[0] - 429_900) < 1_000 and abs(py[0] - 433_900) < 1_000
+
+
+@pytest.mark.shared_data
+def test_summary_names_metres_once(shared_data: Path) -> None:
+    # labels that carry their unit ("1 to 100 m", as the Strategic Assessment's) read
+    # "in 1 to 100 m from", not "in 1 to 100 m m from"
+    d = _chicago(shared_data, "chicago_be_month1.csv")
+    k = Knox(
+        d.X,
+        d.Y,
+        d.date,
+        [0, 1, 100, 200, INF],
+        [0, 7, 14, INF],
+        permutations=99,
+        seed=5,
+        space_labels=["same place", "1 to 100 m", "100 to 200 m", "200 m or more"],
+    )
+    text = k.summary(event="burglary")
+    assert "1 to 100 m from a burglary" in text and " m m " not in text

@@ -813,7 +813,7 @@ class Knox:
                 where = (
                     f"Within {label} metres of"
                     if self.nrc is not None
-                    else (f"At a distance in {label} m from")
+                    else (f"At a distance in {label.removesuffix(' m')} m from")
                 )
                 tail = "another"
             sentences.append(
