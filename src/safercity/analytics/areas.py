@@ -190,14 +190,24 @@ WITHOUT_LOCAL_AUTHORITY_REASONS: tuple[tuple[str, str], ...] = (
 NOT_YET_PLACED = "not placed yet (imported before rows were placed by point and LSOA name): run safercity geography place"
 
 
-def rows_without_local_authority(con: DuckDBPyConnection) -> tuple[int, dict[str, int]]:
-    """How many stored incidents have no local authority, in total and by reason (reasons with
-    no row left out); such rows are in no ``--area`` analysis."""
+def rows_without_local_authority(
+    con: DuckDBPyConnection, first_month: object = None, last_month: object = None
+) -> tuple[int, dict[str, int]]:
+    """How many stored incidents (of the months from ``first_month`` to ``last_month``, dates,
+    where given) have no local authority, in total and by reason (reasons with no row left
+    out); such rows are in no ``--area`` analysis."""
     cases = " ".join(f"WHEN {cond} THEN ?" for _, cond in WITHOUT_LOCAL_AUTHORITY_REASONS)
-    params = [reason for reason, _ in WITHOUT_LOCAL_AUTHORITY_REASONS]
+    params: list[object] = [reason for reason, _ in WITHOUT_LOCAL_AUTHORITY_REASONS]
+    where = "local_authority IS NULL"
+    if first_month is not None:
+        where += " AND month >= ?"
+        params.append(first_month)
+    if last_month is not None:
+        where += " AND month <= ?"
+        params.append(last_month)
     rows = con.execute(
         f"SELECT CASE {cases} END AS reason, lsoa_code, lsoa_name, easting, northing "
-        "FROM incidents WHERE local_authority IS NULL",
+        f"FROM incidents WHERE {where}",
         params,
     ).df()
     if rows.empty:

@@ -1309,11 +1309,14 @@ def grid_svg(
     classes: bool = False,
     width: int = 800,
     title: str = "",
+    chart_id: str = "hotspot-map",
+    desc: str = "",
 ) -> str:
     """An SVG map layer of the grid (north up), for reports.
 
     ``classes=True`` draws Gi* classes (-3..3) in the hot/cold palette with a legend; otherwise
-    values are shaded pale yellow to dark red up to the maximum, zeros left transparent.
+    values are shaded pale yellow to dark red up to the maximum, zeros left transparent. The
+    image is labelled by its ``<title>`` and ``<desc>`` (ids ``chart_id``-title and -desc).
     """
     v = np.asarray(values, dtype=np.float64)
     if v.shape != grid.shape:
@@ -1324,8 +1327,9 @@ def grid_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height + legend_h}" viewBox="0 0 {width} {height + legend_h}" '
-        f'role="img" aria-label="{html.escape(title or "hotspot map")}">',
-        f"<title>{html.escape(title or 'hotspot map')}</title>",
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{html.escape(title or "hotspot map")}</title>',
+        f'<desc id="{chart_id}-desc">{html.escape(desc or title or "hotspot map")}</desc>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="none" stroke="#999"/>',
     ]
     vmax = float(np.nanmax(v)) if v.size and np.isfinite(v).any() else 0.0
