@@ -41,6 +41,7 @@ DECISIONS: dict[str, tuple[int, ...]] = {
     "analysis:map": ANALYSIS,
     "analysis:hours": ANALYSIS,
     "analysis:rankings": ANALYSIS,
+    "analysis:stop_search": ANALYSIS,
     "imports:list": IMPORT,
     "imports:job": IMPORT,
     "api:docs": PUBLIC,
