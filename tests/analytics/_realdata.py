@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from safercity.analytics import geography
+from safercity.analytics.categories import CATEGORIES
 
 API_TAR = "police-uk-api/westminster-wards-2016-2018/crime-street-json.tar.gz"
 LSOA_2021 = "boundaries/lsoa-2021-shapefiles/Westminster.shp"
@@ -21,22 +22,6 @@ HEADER = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
     "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
 ]  # fmt: skip
-CATEGORY = {
-    "anti-social-behaviour": "Anti-social behaviour",
-    "bicycle-theft": "Bicycle theft",
-    "burglary": "Burglary",
-    "criminal-damage-arson": "Criminal damage and arson",
-    "drugs": "Drugs",
-    "other-crime": "Other crime",
-    "other-theft": "Other theft",
-    "possession-of-weapons": "Possession of weapons",
-    "public-order": "Public order",
-    "robbery": "Robbery",
-    "shoplifting": "Shoplifting",
-    "theft-from-the-person": "Theft from the person",
-    "vehicle-crime": "Vehicle crime",
-    "violent-crime": "Violence and sexual offences",
-}
 
 
 def westminster_records(shared_data: Path, month: str) -> list[dict[str, object]]:
@@ -82,7 +67,7 @@ def write_street_csv_with_2021_lsoas(shared_data: Path, month: str, out_dir: Pat
                     loc["street"]["name"],  # type: ignore[index]
                     lsoas.codes[p],
                     lsoas.names[p],
-                    CATEGORY[str(r["category"])],
+                    CATEGORIES[str(r["category"])],
                     (r.get("outcome_status") or {}).get("category", ""),  # type: ignore[union-attr]
                     "",
                 ]

@@ -167,3 +167,36 @@ def test_rows_without_a_local_authority_by_reason(tmp_path: Path) -> None:
     assert place_local_authorities(ws.con) == 1
     assert rows_without_local_authority(ws.con)[0] == 3
     ws.close()
+
+
+@pytest.mark.shared_data
+def test_2021_lsoas_take_census_2021_residents_only(shared_data: Path, tmp_path: Path) -> None:
+    """Rates use the right census: loaded 2021 LSOAs (no residents in the file) take Census
+    2021 residents when a 2021 table is loaded, never the 2011 Census's."""
+    from safercity.analytics.areas import load_boundaries
+    from safercity.analytics.population import load_population
+
+    ws = Workspace(tmp_path / "ws")
+    load_boundaries(ws, shared_data / LSOA_2021, area_type="lsoa")
+
+    def pops() -> dict[str, float]:
+        rows = ws.con.execute(
+            "SELECT code, population FROM areas WHERE population IS NOT NULL"
+        ).fetchall()
+        return {str(c): float(p) for c, p in rows}
+
+    assert pops() == {}
+    # the 2011 Census by LSOA (GLA Atlas): 2011 numbers are not given to 2021 LSOAs, even to
+    # those whose code did not change
+    load_population(ws.con, shared_data / "population/london-lsoa-atlas.csv")
+    assert pops() == {}
+    # a Census 2021 table in ONS's wide layout (numbers made up for the check, not census data)
+    table = tmp_path / "ts021.csv"
+    table.write_text(
+        "date,geography,geography code,Ethnic group: White,Ethnic group: Other ethnic group\n"
+        "2021,Westminster 013G,E01035716,900,100\n2021,Westminster 003A,E01004651,1200,300\n",
+        encoding="utf-8",
+    )
+    load_population(ws.con, table)
+    assert pops() == {"E01035716": 1000.0, "E01004651": 1500.0}
+    ws.close()

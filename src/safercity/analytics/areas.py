@@ -46,13 +46,21 @@ def load_boundaries(
     b = geography.read_boundaries(
         path, code_field=code_field, name_field=name_field, population_field=population_field
     )
+    populations = list(b.populations)
+    if area_type == "lsoa" and not any(p is not None for p in populations):
+        # no residents in the file: the loaded census of the LSOAs' own vintage, if any
+        from safercity.analytics.population import census_residents
+
+        year = lsoa_vintage(b.codes)
+        found = census_residents(workspace.con, year)
+        populations = [found.get(c) for c in b.codes]
     frame = pd.DataFrame(
         {
             "area_id": [f"{area_type}:{c}" for c in b.codes],
             "area_type": area_type,
             "code": b.codes,
             "name": b.names,
-            "population": pd.array(b.populations, dtype="Float64"),
+            "population": pd.array(populations, dtype="Float64"),
             "geometry_wkb": list(shapely.to_wkb(b.polygons)),
             "source": str(path),
         }
@@ -75,6 +83,39 @@ def load_boundaries(
             con.execute("UPDATE incidents SET ward_code = NULL, ward_name = NULL")
         placed = assign_rows(con, "incidents", area_types=(area_type,))
     return LoadedAreas(area_type, len(frame), placed, replaced)
+
+
+def lsoa_vintage(codes: list[str]) -> int:
+    """2021 when any LSOA code is one the built-in 2011 LSOAs lack (a 2021 LSOA set), else 2011.
+
+    Most 2021 LSOAs kept their 2011 code, so a set is told by its new codes; a rate for an LSOA
+    uses the census of its own vintage (2011 Census for 2011 LSOAs, Census 2021 for 2021)."""
+    known = geography.builtin_lsoas().lookup.index
+    return 2021 if any(c not in known for c in codes) else 2011
+
+
+def fill_lsoa_populations(con: DuckDBPyConnection) -> int:
+    """Give loaded LSOAs without residents those of the loaded census of their vintage (after a
+    ``population load``); returns how many areas gained a population."""
+    from safercity.analytics.population import census_residents
+
+    areas = con.execute("SELECT code, population FROM areas WHERE area_type = 'lsoa'").df()
+    if areas.empty or areas["population"].notna().any():
+        return 0
+    found = census_residents(con, lsoa_vintage(list(areas["code"].astype(str))))
+    upd = pd.DataFrame({"code": list(found), "population": list(found.values())})
+    if upd.empty:
+        return 0
+    con.register("_pop_upd", upd)
+    n = con.execute(
+        "SELECT count(*) FROM areas a JOIN _pop_upd u ON a.code = u.code WHERE a.area_type = 'lsoa'"
+    ).fetchall()[0][0]
+    con.execute(
+        "UPDATE areas SET population = u.population FROM _pop_upd u "
+        "WHERE areas.area_type = 'lsoa' AND areas.code = u.code"
+    )
+    con.unregister("_pop_upd")
+    return int(n)
 
 
 def assign_rows(

@@ -227,6 +227,9 @@ def load_population(
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+    from safercity.analytics.areas import fill_lsoa_populations
+
+    fill_lsoa_populations(con)
     return LoadedPopulation(
         source=str(path),
         census_year=year,
@@ -235,6 +238,21 @@ def load_population(
         groups=sorted(set(frame["ethnic_group"]), key=GROUPS.index),
         persons=float(frame["persons"].sum()),
     )
+
+
+def census_residents(con: DuckDBPyConnection, census_year: int) -> dict[str, float]:
+    """Usual residents (all ethnic groups) by LSOA code from the loaded census of that year."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'population'"
+    ).fetchall()[0][0]
+    if not exists:
+        return {}
+    rows = con.execute(
+        "SELECT code, sum(persons) FROM population WHERE geography = 'lsoa' AND census_year = ? "
+        "GROUP BY code",
+        [census_year],
+    ).fetchall()
+    return {str(c): float(n) for c, n in rows}
 
 
 def residents_by_group(con: DuckDBPyConnection, area: str | None) -> tuple[pd.Series, str] | None:
