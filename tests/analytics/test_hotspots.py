@@ -341,3 +341,23 @@ def test_concurrent_calls_from_threads_give_the_serial_results() -> None:
     for i, res in enumerate(parallel):
         for a, b in zip(res, serial[i % 2], strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_draw_tables_give_the_shifted_sums_of_conditional_randomisation() -> None:
+    # the simulated sum of a cell e is the sum of y over its draws, each index j read as j + 1
+    # when j >= e (so e itself is never drawn); the tables must give exactly that for every
+    # exemplar, number of draws and simulation
+    from safercity.analytics.hotspots import _draw_tables, _random_draws
+
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 9, 40).astype(float)
+    M = _random_draws(y.size - 1, 8, 25, seed=3)
+    kvals = np.array([0, 3, 5, 8], dtype=np.int64)
+    rows, base, suffix = _draw_tables(y, M, kvals)
+    for t, k in enumerate(kvals):
+        for e in range(y.size):
+            for p in range(M.shape[0]):
+                idx = M[p, :k]
+                direct = y[np.where(idx >= e, idx + 1, idx)].sum()
+                below = int((rows[t, p, :k] < e).sum())
+                assert base[t, p] + suffix[t, p, below] == direct

@@ -263,6 +263,58 @@ def test_nrc_mode_reproduces_the_calculators_published_table(shared_data: Path) 
     assert f"{pct}% higher for up to 7 days" in text
 
 
+@pytest.mark.shared_data
+def test_nrc_mode_reproduces_the_calculators_second_published_table(shared_data: Path) -> None:
+    # Near Repeat Calculator 1.3 verbose output for chicago_arson.csv (522 arsons), 200 m x 3
+    # bands, 1 day x 3 bands, Manhattan, as published in the NearRepeat R package
+    # (inst/extdata/chicago_arson_NRverbose_2019-09-23_145637.csv, "Observed frequencies
+    # distribution"; its blank cells are zeros). In double precision with "same location"
+    # taken as under 1 m, four cells differed by one pair each.
+    nrc_observed = [
+        [0, 2, 0, 8],
+        [9, 1, 1, 45],
+        [4, 0, 0, 140],
+        [6, 0, 0, 234],
+        [393, 710, 770, 133658],
+    ]
+    d = _chicago(shared_data, "chicago_arson.csv")
+    k = Knox.near_repeat_calculator(
+        d.X,
+        d.Y,
+        d.date,
+        spatial_bandwidth=200,
+        spatial_bands=3,
+        temporal_bandwidth=1,
+        temporal_bands=3,
+        permutations=0,
+    )
+    np.testing.assert_array_equal(k.observed, nrc_observed)
+    assert k.space_labels == [
+        "Same location",
+        "1 to 200",
+        "201 to 400",
+        "401 to 600",
+        "More than 600",
+    ]
+    assert k.time_labels == ["0 to 1", "2 to 2", "3 to 3", "More than 3"]
+
+
+def test_nrc_mode_single_precision_and_zero_distance_hand_checked() -> None:
+    # float32 holds multiples of 1/32 m near 359,000 m: 359399.99 is read as 359400.0, so a
+    # pair 399.99 m apart in double precision is 400 m apart to the calculator ("401 to 600");
+    # a pair 0.5 m apart is not at the same location ("1 to 200"); only identical points are.
+    x = [359000.0, 359399.99, 370000.0, 370000.5, 380000.0, 380000.0]
+    y = [570000.0] * 6
+    dates = ["2016-01-01", "2016-01-01", "2016-02-01", "2016-02-01", "2016-03-01", "2016-03-01"]
+    nrc = dict(spatial_bandwidth=200, spatial_bands=3, temporal_bandwidth=1, temporal_bands=3)
+    k = Knox.near_repeat_calculator(x, y, dates, permutations=0, **nrc)  # type: ignore[arg-type]
+    same_day = k.observed[:, 0]
+    assert same_day.tolist() == [1, 1, 0, 1, 0]  # same location, 1-200, 201-400, 401-600, more
+    # the general mode keeps double precision: the first pair is 399.99 m apart, [200, 400)
+    g = Knox(x, y, dates, [0, 200, 400, 600, INF], [0, 1, INF], permutations=0)
+    assert g.observed[:, 0].tolist() == [2, 1, 0, 0]
+
+
 # --- inference -----------------------------------------------------------------------------
 
 
@@ -315,3 +367,22 @@ def test_dates_and_projection() -> None:
     px, py, crs = project_to_metres([-1.5500], [53.8000], "EPSG:4326")
     assert crs == "EPSG:27700"
     assert abs(px[0] - 429_900) < 1_000 and abs(py[0] - 433_900) < 1_000
+
+
+@pytest.mark.shared_data
+def test_summary_names_metres_once(shared_data: Path) -> None:
+    # labels that carry their unit ("1 to 100 m", as the Strategic Assessment's) read
+    # "in 1 to 100 m from", not "in 1 to 100 m m from"
+    d = _chicago(shared_data, "chicago_be_month1.csv")
+    k = Knox(
+        d.X,
+        d.Y,
+        d.date,
+        [0, 1, 100, 200, INF],
+        [0, 7, 14, INF],
+        permutations=99,
+        seed=5,
+        space_labels=["same place", "1 to 100 m", "100 to 200 m", "200 m or more"],
+    )
+    text = k.summary(event="burglary")
+    assert "1 to 100 m from a burglary" in text and " m m " not in text

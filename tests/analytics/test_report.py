@@ -28,6 +28,7 @@ SECTIONS = [
     "Crime and disorder overview",
     "Themes",
     "Anti-social behaviour",
+    "Hot spots",  # issue 18
     "Areas: ward profiles against the borough",
     "Priority matrix and recommended priorities",
     "Public consultation",

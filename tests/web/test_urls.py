@@ -45,6 +45,7 @@ DECISIONS: dict[str, tuple[int, ...]] = {
     "analysis:map": ANALYSIS,
     "analysis:hours": ANALYSIS,
     "analysis:rankings": ANALYSIS,
+    "analysis:stop_search": ANALYSIS,
     "imports:list": IMPORT,
     "imports:job": IMPORT,
     "imports:retry": (302, 405, 405, 403, 403, 403),  # POST only, those who import

@@ -46,13 +46,21 @@ def load_boundaries(
     b = geography.read_boundaries(
         path, code_field=code_field, name_field=name_field, population_field=population_field
     )
+    populations = list(b.populations)
+    if area_type == "lsoa" and not any(p is not None for p in populations):
+        # no residents in the file: the loaded census of the LSOAs' own vintage, if any
+        from safercity.analytics.population import census_residents
+
+        year = lsoa_vintage(b.codes)
+        found = census_residents(workspace.con, year)
+        populations = [found.get(c) for c in b.codes]
     frame = pd.DataFrame(
         {
             "area_id": [f"{area_type}:{c}" for c in b.codes],
             "area_type": area_type,
             "code": b.codes,
             "name": b.names,
-            "population": pd.array(b.populations, dtype="Float64"),
+            "population": pd.array(populations, dtype="Float64"),
             "geometry_wkb": list(shapely.to_wkb(b.polygons)),
             "source": str(path),
         }
@@ -75,6 +83,39 @@ def load_boundaries(
             con.execute("UPDATE incidents SET ward_code = NULL, ward_name = NULL")
         placed = assign_rows(con, "incidents", area_types=(area_type,))
     return LoadedAreas(area_type, len(frame), placed, replaced)
+
+
+def lsoa_vintage(codes: list[str]) -> int:
+    """2021 when any LSOA code is one the built-in 2011 LSOAs lack (a 2021 LSOA set), else 2011.
+
+    Most 2021 LSOAs kept their 2011 code, so a set is told by its new codes; a rate for an LSOA
+    uses the census of its own vintage (2011 Census for 2011 LSOAs, Census 2021 for 2021)."""
+    known = geography.builtin_lsoas().lookup.index
+    return 2021 if any(c not in known for c in codes) else 2011
+
+
+def fill_lsoa_populations(con: DuckDBPyConnection) -> int:
+    """Give loaded LSOAs without residents those of the loaded census of their vintage (after a
+    ``population load``); returns how many areas gained a population."""
+    from safercity.analytics.population import census_residents
+
+    areas = con.execute("SELECT code, population FROM areas WHERE area_type = 'lsoa'").df()
+    if areas.empty or areas["population"].notna().any():
+        return 0
+    found = census_residents(con, lsoa_vintage(list(areas["code"].astype(str))))
+    upd = pd.DataFrame({"code": list(found), "population": list(found.values())})
+    if upd.empty:
+        return 0
+    con.register("_pop_upd", upd)
+    n = con.execute(
+        "SELECT count(*) FROM areas a JOIN _pop_upd u ON a.code = u.code WHERE a.area_type = 'lsoa'"
+    ).fetchall()[0][0]
+    con.execute(
+        "UPDATE areas SET population = u.population FROM _pop_upd u "
+        "WHERE areas.area_type = 'lsoa' AND areas.code = u.code"
+    )
+    con.unregister("_pop_upd")
+    return int(n)
 
 
 def assign_rows(
@@ -128,3 +169,100 @@ def assign_rows(
         con.unregister("_wards")
     con.unregister("_members")
     return len(members)
+
+
+def place_local_authorities(con: DuckDBPyConnection, *, source_ids: list[str] | None = None) -> int:
+    """Give every stored incident without a local authority the one its LSOA code, LSOA name or
+    point places it in (:func:`safercity.analytics.geography.place_local_authorities`).
+
+    ``source_ids`` limits it to the rows of those sources (the import just committed); default:
+    every row. Returns the number of rows that gained a local authority.
+    """
+    where = "local_authority IS NULL AND (lsoa_code IS NOT NULL OR easting IS NOT NULL)"
+    params: list[object] = []
+    if source_ids is not None:
+        if not source_ids:
+            return 0
+        where += f" AND source_id IN ({', '.join('?' for _ in source_ids)})"
+        params.extend(source_ids)
+    rows = con.execute(
+        f"SELECT rowid, lsoa_code, lsoa_name, easting, northing FROM incidents WHERE {where}",
+        params,
+    ).fetchnumpy()
+    if not len(rows["rowid"]):
+        return 0
+    placed = geography.place_local_authorities(
+        rows["lsoa_code"],
+        rows["lsoa_name"],
+        np.asarray(rows["easting"], dtype=np.float64),
+        np.asarray(rows["northing"], dtype=np.float64),
+    )
+    found = placed != None  # noqa: E711 (element-wise on an object array)
+    if not found.any():
+        return 0
+    upd = pd.DataFrame(
+        {"row_id": np.asarray(rows["rowid"])[found], "la": placed[found].astype(str)}
+    )
+    con.register("_la_upd", upd)
+    con.execute(
+        "UPDATE incidents SET local_authority = u.la FROM _la_upd u WHERE incidents.rowid = u.row_id"
+    )
+    con.unregister("_la_upd")
+    return int(found.sum())
+
+
+#: why a stored row has no local authority (``safercity status --json``
+#: ``rows_without_local_authority_by_reason``), as SQL conditions on the row
+WITHOUT_LOCAL_AUTHORITY_REASONS: tuple[tuple[str, str], ...] = (
+    ("no coordinates and no LSOA", "easting IS NULL AND lsoa_code IS NULL"),
+    (
+        "no coordinates; LSOA unknown to the built-in lookup and its name names no local authority",
+        "easting IS NULL AND lsoa_code IS NOT NULL",
+    ),
+    (
+        "point beyond the built-in England and Wales LSOAs (more than 250 m outside) and no "
+        "LSOA that names a local authority",
+        "easting IS NOT NULL",
+    ),
+)
+
+
+#: the reason of a row the placement would now place (a workspace imported before it)
+NOT_YET_PLACED = "not placed yet (imported before rows were placed by point and LSOA name): run safercity geography place"
+
+
+def rows_without_local_authority(
+    con: DuckDBPyConnection, first_month: object = None, last_month: object = None
+) -> tuple[int, dict[str, int]]:
+    """How many stored incidents (of the months from ``first_month`` to ``last_month``, dates,
+    where given) have no local authority, in total and by reason (reasons with no row left
+    out); such rows are in no ``--area`` analysis."""
+    cases = " ".join(f"WHEN {cond} THEN ?" for _, cond in WITHOUT_LOCAL_AUTHORITY_REASONS)
+    params: list[object] = [reason for reason, _ in WITHOUT_LOCAL_AUTHORITY_REASONS]
+    where = "local_authority IS NULL"
+    if first_month is not None:
+        where += " AND month >= ?"
+        params.append(first_month)
+    if last_month is not None:
+        where += " AND month <= ?"
+        params.append(last_month)
+    rows = con.execute(
+        f"SELECT CASE {cases} END AS reason, lsoa_code, lsoa_name, easting, northing "
+        f"FROM incidents WHERE {where}",
+        params,
+    ).df()
+    if rows.empty:
+        return 0, {}
+    could = rows["reason"] != WITHOUT_LOCAL_AUTHORITY_REASONS[0][0]
+    if could.any():
+        sub = rows[could]
+        placed = geography.place_local_authorities(
+            sub["lsoa_code"].to_numpy(dtype=object),
+            sub["lsoa_name"].to_numpy(dtype=object),
+            sub["easting"].to_numpy(dtype=np.float64, na_value=np.nan),
+            sub["northing"].to_numpy(dtype=np.float64, na_value=np.nan),
+        )
+        rows.loc[sub.index[placed != None], "reason"] = NOT_YET_PLACED  # noqa: E711
+    counts = rows["reason"].value_counts()
+    by_reason = {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+    return len(rows), by_reason

@@ -56,6 +56,7 @@ import yaml
 from safercity import __version__
 from safercity.analytics import geography
 from safercity.analytics import wording as w
+from safercity.analytics.areas import rows_without_local_authority
 from safercity.analytics.frames import incidents_frame, parse_period
 from safercity.analytics.harm import HarmProfile, HarmWeights, load_weights
 from safercity.analytics.near_repeat import Knox
@@ -63,6 +64,8 @@ from safercity.analytics.people import NoPeopleDataError, PeopleProfile
 from safercity.analytics.places import PlaceProfile
 from safercity.analytics.priorities import PriorityMatrix
 from safercity.analytics.repeats import RepeatVictimisation
+from safercity.analytics.sections.hotspots import hotspots_section, near_repeat_sentence
+from safercity.analytics.sections.stopsearch import stop_search_section
 from safercity.analytics.store import Workspace
 from safercity.analytics.themes import Theme, ThemeSet, load_themes
 from safercity.analytics.times import NoTimesError, TimeProfile
@@ -641,6 +644,31 @@ class Assessment:
             self.asb = self._theme(asb_theme)
         self._progress("wards")
         self._wards()
+        # --- issue 18: hot spots and stop and search sections (analytics/sections/) ---------
+        self._progress("hot spots")
+        self.hotspots = hotspots_section(
+            workspace,
+            area=area,
+            period=f"{start:%Y-%m}:{end:%Y-%m}",
+            themes=[self.themes_set[name] for name in self.themes_set],
+            near_repeats={
+                t.name: (
+                    near_repeat_sentence(t.knox.knox, t.knox.category.lower(), alpha)
+                    if t.knox.precision == "day"  # the calculator's sentence needs days
+                    else "; ".join(t.knox.sentences(alpha)) or None
+                )
+                for t in [*self.themes, self.asb]
+                if t is not None and t.knox is not None
+            },
+        )
+        self.tables.update(self.hotspots.tables())
+        self._progress("stop and search")
+        self.stop_search = stop_search_section(
+            workspace, area=area, period=f"{start:%Y-%m}:{end:%Y-%m}"
+        )
+        if self.stop_search is not None:
+            self.tables.update(self.stop_search.tables())
+        # --- end issue 18 ----------------------------------------------------------------
         self._progress("priorities")
         self._priorities()
         self._progress("findings")
@@ -723,6 +751,11 @@ class Assessment:
             [area, self.prev_start, self.end],
         ).fetchall()[0]
         quarantined = con.execute("SELECT count(*) FROM quarantine").fetchall()[0][0]
+        # issue 18: rows in no area's figures, by reason; rows in 2021 LSOAs the built-in 2011
+        # LSOAs lack (in the area's totals, not in its LSOA tables and maps)
+        _, no_la_by_reason = rows_without_local_authority(con, self.prev_start, self.end)
+        lsoa_known = window["lsoa_code"].isin(geography.builtin_lsoas().lookup.index)
+        lsoa_2021 = int((window["lsoa_code"].notna() & ~lsoa_known).sum())
         self.coverage: dict[str, Any] = {
             "first_month": self.first_month,
             "last_month": self.end,
@@ -737,6 +770,8 @@ class Assessment:
             "rows_without_lsoa": no_lsoa,
             "rows_btp": btp,
             "rows_no_local_authority": int(other_rows[0]),
+            "rows_no_local_authority_by_reason": no_la_by_reason,
+            "rows_lsoa_not_built_in": lsoa_2021,
             "rows_other_areas": int(other_rows[1]),
             "rows_quarantined": int(quarantined),
             "has_times": bool(window["occurred_from"].notna().any()),

@@ -613,13 +613,40 @@ def _bisect(a: FloatArray, v: float, right: bool) -> int:
     return lo
 
 
+def _draw_tables(
+    y: FloatArray, M: IntArray, kvals: IntArray
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """For each number of draws ``k`` in ``kvals``: each simulation's first ``k`` random indices
+    sorted (``rows[t, p, :k]``), the sum of ``y`` over them (``base[t, p]``) and the suffix sums
+    of ``y[j + 1] - y[j]`` over the sorted indices (``suffix[t, p, i]``, from the i-th on).
+
+    A group whose exemplar cell is ``e`` reads index ``j`` as ``j + 1`` when ``j >= e`` (so that
+    the cell itself is never drawn); its simulated sum is then ``base + suffix[i]`` with ``i``
+    the number of indices below ``e``. This reads ``y`` once per simulation instead of once per
+    (group, simulation, draw): the random reads into ``y`` were the cost of the worst case."""
+    P = M.shape[0]
+    kmax = int(kvals.max())
+    rows = np.zeros((kvals.size, P, kmax), dtype=np.int64)
+    base = np.zeros((kvals.size, P))
+    suffix = np.zeros((kvals.size, P, kmax + 1))
+    for t, k in enumerate(kvals):
+        srt = np.sort(M[:, :k], axis=1)
+        rows[t, :, :k] = srt
+        base[t] = y[srt].sum(axis=1)
+        delta = y[np.minimum(srt + 1, y.size - 1)] - y[srt]
+        suffix[t, :, :k] = np.cumsum(delta[:, ::-1], axis=1)[:, ::-1]
+    return rows, base, suffix
+
+
 @_njit(parallel=True)
 def _crand_groups(
-    y: FloatArray,
     exemplar: IntArray,
-    draws: IntArray,
+    table: IntArray,
+    kvals: IntArray,
+    rows: IntArray,
+    base: FloatArray,
+    suffix: FloatArray,
     own: FloatArray,
-    M: IntArray,
     starts: IntArray,
     cells: IntArray,
     wy: FloatArray,
@@ -630,27 +657,28 @@ def _crand_groups(
 ) -> None:
     """Conditional randomisation, one null distribution per group of exchangeable cells.
 
-    Simulation p of group g is ``own[g] + sum(y[j] for j in the first draws[g] entries of
-    M[p])``, the indices being shifted past the group's exemplar cell so that it is left out
-    (as esda does, one matrix of random indices serves every group). Each group then counts,
+    Simulation p of group g is ``own[g] + sum(y[j] for j in the first k entries of M[p])``,
+    ``k`` the group's number of draws, the indices being shifted past the group's exemplar
+    cell so that it is left out (as esda does, one matrix of random indices serves every
+    group); the sums come from the precomputed :func:`_draw_tables`. Each group then counts,
     for each of its cells, the simulations >= and <= the cell's observed neighbourhood sum.
     Memory per group is O(permutations); no random numbers are drawn here, so the result does
     not depend on the threads.
     """
     G = exemplar.shape[0]
-    P = M.shape[0]
+    P = base.shape[1]
     for g in numba.prange(G):
         e = exemplar[g]
-        k = draws[g]
+        t = table[g]
+        k = kvals[t]
         sums = np.empty(P)
         acc = 0.0
         for p in range(P):
-            s = own[g]
+            below = 0
             for m in range(k):
-                j = M[p, m]
-                if j >= e:
-                    j += 1
-                s += y[j]
+                if rows[t, p, m] < e:
+                    below += 1
+            s = own[g] + base[t, p] + suffix[t, p, below]
             sums[p] = s
             acc += s
         mean = acc / P
@@ -777,13 +805,18 @@ class _GiStarCore:
         smaller = np.empty(n, dtype=np.int64)  # simulations <= observed
         mean_g = np.empty(G)
         sd_g = np.empty(G)
+        draws = np.minimum(draws, M.shape[1])
+        kvals, table = np.unique(draws, return_inverse=True)
+        rows, base, suffix = _draw_tables(np.ascontiguousarray(y), M, kvals.astype(np.int64))
         with PARALLEL_LOCK:
             _crand_groups(
-                np.ascontiguousarray(y),
                 exemplar,
-                np.minimum(draws, M.shape[1]),
+                table.ravel().astype(np.int64),
+                kvals.astype(np.int64),
+                rows,
+                base,
+                suffix,
                 np.ascontiguousarray(own),
-                M,
                 starts,
                 order.astype(np.int64),
                 np.ascontiguousarray(wy),
@@ -1276,11 +1309,14 @@ def grid_svg(
     classes: bool = False,
     width: int = 800,
     title: str = "",
+    chart_id: str = "hotspot-map",
+    desc: str = "",
 ) -> str:
     """An SVG map layer of the grid (north up), for reports.
 
     ``classes=True`` draws Gi* classes (-3..3) in the hot/cold palette with a legend; otherwise
-    values are shaded pale yellow to dark red up to the maximum, zeros left transparent.
+    values are shaded pale yellow to dark red up to the maximum, zeros left transparent. The
+    image is labelled by its ``<title>`` and ``<desc>`` (ids ``chart_id``-title and -desc).
     """
     v = np.asarray(values, dtype=np.float64)
     if v.shape != grid.shape:
@@ -1291,8 +1327,9 @@ def grid_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
         f'height="{height + legend_h}" viewBox="0 0 {width} {height + legend_h}" '
-        f'role="img" aria-label="{html.escape(title or "hotspot map")}">',
-        f"<title>{html.escape(title or 'hotspot map')}</title>",
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{html.escape(title or "hotspot map")}</title>',
+        f'<desc id="{chart_id}-desc">{html.escape(desc or title or "hotspot map")}</desc>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="none" stroke="#999"/>',
     ]
     vmax = float(np.nanmax(v)) if v.size and np.isfinite(v).any() else 0.0

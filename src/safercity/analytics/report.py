@@ -36,6 +36,10 @@ from safercity.analytics import charts
 from safercity.analytics import wording as w
 from safercity.analytics.assessment import Assessment, ThemeResult
 from safercity.analytics.priorities import DIMENSIONS
+from safercity.analytics.sections.hotspots import report_section as hotspots_report_section
+from safercity.analytics.sections.stopsearch import (
+    report_section as stop_search_report_section,
+)
 
 #: float format of the CSV tables (fixed, so re-runs are byte-identical)
 CSV_FLOAT_FORMAT = "%.10g"
@@ -1071,6 +1075,30 @@ class _Builder:
             f"{w.fmt_int(cov['rows_window'])} incidents in the two periods have no location "
             "and cannot be mapped or placed in an LSOA or ward."
         )
+        # issue 18: rows in no area's figures, and rows in 2021 LSOAs
+        no_la = cov.get("rows_no_local_authority_by_reason") or {}
+        if no_la:
+            reasons = w.join_list([f"{w.fmt_int(n)} {reason}" for reason, n in no_la.items()])
+            items.append(
+                f"{w.fmt_int(sum(no_la.values()))} incidents in the two periods' months have no "
+                f"local authority and are in no area's figures: {reasons}."
+            )
+        else:
+            items.append(
+                "Every incident in the two periods' months has a local authority: each row is "
+                "placed by its LSOA, or by its LSOA name and location where the built-in 2011 "
+                "LSOAs do not know its LSOA (police.uk's 2021 LSOAs, from 2022)."
+            )
+        if cov.get("rows_lsoa_not_built_in"):
+            items.append(
+                f"{w.fmt_int(cov['rows_lsoa_not_built_in'])} incidents carry a 2021 LSOA that "
+                "the built-in 2011 LSOAs lack (police.uk uses the 2021 LSOAs from 2022). They are "
+                "in the area's totals, trends and themes, which stay comparable across the change "
+                "(every row is placed in its local authority); the LSOA tables and maps use the "
+                "2011 LSOAs and 2011 Census residents, so they leave these rows out. Load the "
+                "2021 LSOA boundaries (safercity geography load --type lsoa) to place every "
+                "incident, old and new, in one set of LSOAs."
+            )
         if cov["rows_btp"]:
             items.append(
                 f"{w.fmt_int(cov['rows_btp'])} incidents were recorded by British Transport "
@@ -1238,7 +1266,12 @@ class _Builder:
 def build_document(a: Assessment, *, figures_dir: str = "report-figures") -> dict[str, Any]:
     """The document model (sections in the order a CSP expects) and its figures."""
     b = _Builder(a, figures_dir)
-    sections = [b.summary(), b.overview(), b.themes(), b.asb(), b.areas(), b.priorities()]
+    sections = [b.summary(), b.overview(), b.themes(), b.asb()]
+    # issue 18: the hot spots and stop and search sections (analytics/sections/)
+    for extra in (hotspots_report_section(b, a), stop_search_report_section(b, a)):
+        if extra is not None:
+            sections.append(extra)
+    sections += [b.areas(), b.priorities()]
     cons = b.consultation()
     if cons is not None:
         sections.append(cons)

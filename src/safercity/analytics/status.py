@@ -1,10 +1,12 @@
-"""What a workspace holds: sources, months, rows per category, rows without location,
-quarantined rows, recorded-crime series and loaded areas."""
+"""What a workspace holds: sources, months, rows per category, rows without location, rows
+without a local authority (by reason: such rows are in no ``--area`` analysis), quarantined rows,
+recorded-crime series and loaded areas."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from safercity.analytics.areas import rows_without_local_authority
 from safercity.analytics.store import Workspace, first_row
 
 
@@ -66,11 +68,14 @@ def workspace_status(ws: Workspace) -> dict[str, Any]:
             "GROUP BY 1 ORDER BY 2 DESC LIMIT 10"
         ).fetchall()
     )
+    without_la, without_la_by_reason = rows_without_local_authority(con)
     return {
         "workspace": str(ws.path),
         "incidents": one("SELECT count(*) FROM incidents"),
         "quarantined": one("SELECT count(*) FROM quarantine"),
         "without_location": one("SELECT count(*) FROM incidents WHERE easting IS NULL"),
+        "rows_without_local_authority": without_la,
+        "rows_without_local_authority_by_reason": without_la_by_reason,
         "months": months,
         "by_category": by_category,
         "by_source_kind": by_source_kind,

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 
 from safercity.analytics import geography
-from safercity.analytics.areas import AREA_TYPES, load_boundaries
+from safercity.analytics.areas import (
+    AREA_TYPES,
+    load_boundaries,
+    place_local_authorities,
+    rows_without_local_authority,
+)
 from safercity.cli import (
     UserError,
     add_command,
@@ -19,12 +24,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = add_command(
         subparsers,
         "geography",
-        help="Load boundary files (GeoJSON or shapefile: wards, LSOAs, custom areas such as a "
-        "night-time-economy zone) and place every incident in them; list local authorities.",
+        help="Load boundary files (GeoJSON or shapefile: wards, LSOAs such as the ONS 2021 "
+        "LSOAs, custom areas such as a night-time-economy zone) and place every incident in "
+        "them; place rows without a local authority; list local authorities.",
         example="safercity geography load wards.geojson --type ward --workspace safercity-data",
         handler=run,
     )
-    parser.add_argument("action", choices=("load", "local-authorities"), help="what to do")
+    parser.add_argument(
+        "action",
+        choices=("load", "place", "local-authorities"),
+        help="load: a boundary file; place: give every stored row without a local authority "
+        "the one its LSOA code, LSOA name or point places it in (rows imported before this "
+        "was done at import); local-authorities: list the built-in ones",
+    )
     parser.add_argument("file", nargs="?", help="boundary file (for load)")
     parser.add_argument("--type", choices=AREA_TYPES, default="custom", help="area type")
     parser.add_argument("--code-field", help="field holding the area code (guessed if absent)")
@@ -40,6 +52,23 @@ def run(args: argparse.Namespace) -> int:
             print_json({"local_authorities": names})
         else:
             print("\n".join(names))
+        return 0
+    if args.action == "place":
+        with updating_workspace(args.workspace) as ws:
+            with ws.transaction():
+                placed = place_local_authorities(ws.con)
+            left, by_reason = rows_without_local_authority(ws.con)
+        result = {
+            "rows_placed": placed,
+            "rows_without_local_authority": left,
+            "rows_without_local_authority_by_reason": by_reason,
+        }
+        if args.json:
+            print_json(result)
+        else:
+            print(f"{placed} row(s) given a local authority; {left} still without one")
+            for reason, n in by_reason.items():
+                print(f"  {n:>10,}  {reason}")
         return 0
     if not args.file:
         raise UserError("load needs a boundary FILE")

@@ -56,7 +56,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="DAYS",
         help="temporal break points in days; bands are [a, b); end with inf for an open band",
     )
-    parser.add_argument("--nrc-spatial-bandwidth", type=float, metavar="M")
+    parser.add_argument(
+        "--nrc-spatial-bandwidth",
+        type=float,
+        metavar="M",
+        help="Near Repeat Calculator mode (all four --nrc-... options): reproduces NRC 1.3's "
+        "observed table exactly: coordinates read in single precision, 'Same location' only at "
+        "zero distance, bands (0, bw), [bw, 2bw)..., dates only; the general mode (--space-breaks) "
+        "keeps double precision",
+    )
     parser.add_argument("--nrc-spatial-bands", type=int, metavar="N")
     parser.add_argument("--nrc-temporal-bandwidth", type=float, metavar="DAYS")
     parser.add_argument("--nrc-temporal-bands", type=int, metavar="N")

@@ -13,7 +13,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         subparsers,
         "status",
         help="Show what a workspace holds: sources, months, rows per category, rows without "
-        "location, quarantined rows.",
+        "location, rows without a local authority (by reason), quarantined rows.",
         example="safercity status --workspace safercity-data --json",
         handler=run,
     )
@@ -31,6 +31,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"incidents      {status['incidents']:,}")
     print(f"months         {months[0] + '..' + months[-1] if months else '-'} ({len(months)})")
     print(f"no location    {status['without_location']:,}")
+    print(f"no local auth. {status['rows_without_local_authority']:,} (in no --area analysis)")
+    for reason, n in status["rows_without_local_authority_by_reason"].items():
+        print(f"  {n:>10,}  {reason}")
     print(f"quarantined    {status['quarantined']:,}")
     print(f"sources        {len(status['sources'])} file(s)")
     for name, n in status["by_category"].items():

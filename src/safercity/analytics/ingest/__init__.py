@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 from duckdb import DuckDBPyConnection
 
+from safercity.analytics.areas import place_local_authorities
 from safercity.analytics.ingest import extract, met, police_uk, police_uk_api
 from safercity.analytics.ingest.errors import FileProblem, StrictRefusal
 from safercity.analytics.ingest.files import InputFile, expand, sniff_kind
@@ -452,6 +453,9 @@ def _commit_incidents(ws: Workspace, files: list[tuple[InputFile, FileResult]], 
             "b.raw FROM bad b JOIN _files f USING (file_no) WHERE NOT list_contains(?, b.file_no)",
             [gone],
         )
+        # placement (issue 18): a row whose LSOA the built-in 2011 lookup lacks (2021 LSOAs)
+        # gets its local authority from its LSOA name and point
+        place_local_authorities(con, source_ids=[f.sha256 for f, _ in files])
         for i, (_, result) in enumerate(files):
             result.rows_stored = int(stored.get(i, 0)) + later.rows.get(i, 0)
             result.rows_already_stored = int(meta.get(i, (0,))[0]) - result.rows_stored

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import stopsearch_views, views
 
 app_name = "analysis"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("map/", views.hotspot_map, name="map"),
     path("hours/", views.hours, name="hours"),
     path("rankings/", views.rankings, name="rankings"),
+    path("stop-and-search/", stopsearch_views.stop_search, name="stop_search"),
 ]
