@@ -55,6 +55,17 @@ SETTINGS: tuple[Setting, ...] = (
         "https://data.police.uk/api",
         "Base URL of the police.uk API used by `safercity fetch police-uk`.",
     ),
+    Setting(
+        "consult_rate_limit",
+        20,
+        "Consultation responses one network may send to one consultation per hour; 0 for no limit.",
+    ),
+    Setting(
+        "consult_duplicate_minutes",
+        60,
+        "The same answers from the same network within this many minutes are flagged as a "
+        "possible duplicate.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

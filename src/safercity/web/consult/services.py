@@ -41,12 +41,18 @@ def setting(name: str, default: Any) -> Any:
 
 
 def rate_limit() -> int:
-    """Responses one network may send to one consultation per hour (0: no limit)."""
-    return int(setting("CONSULT_RATE_LIMIT", duplicates.DEFAULT_LIMIT))
+    """Responses one network may send to one consultation per hour (0: no limit): the
+    ``consult_rate_limit`` setting (a Django setting of the same name overrides it)."""
+    from safercity import settings as registry
+
+    return int(setting("CONSULT_RATE_LIMIT", registry.get("consult_rate_limit")))
 
 
 def duplicate_window() -> dt.timedelta:
-    return dt.timedelta(minutes=int(setting("CONSULT_DUPLICATE_MINUTES", 60)))
+    from safercity import settings as registry
+
+    minutes = setting("CONSULT_DUPLICATE_MINUTES", registry.get("consult_duplicate_minutes"))
+    return dt.timedelta(minutes=int(minutes))
 
 
 class RateLimited(Exception):
