@@ -336,3 +336,22 @@ def test_paper_import_keeps_good_rows_and_reports_bad_ones(tmp_path: Path) -> No
     assert sorted(frame["top_k"]) == [False, True]  # the partial paper ranking
     with pytest.raises(ValueError, match="no column 'rank'"):
         services.import_responses(c, path, {"ranking": "rank"})
+
+
+def test_officers_preview_a_draft_and_nothing_is_stored(client: Any, make_user: Any) -> None:
+    c = make()
+    c.published_at = None
+    c.save()
+    assert client.get(f"/consult/{c.slug}/").status_code == 404
+    client.force_login(make_user("analyst"))
+    page = client.get(f"/consult/{c.slug}/").content.decode()
+    assert "Preview: the public cannot see this yet" in page
+    r = answer_form(client, c, ["youth", "reoffending", "night-time-economy"])
+    assert r.status_code == 302
+    assert "PREVIEW" in client.get(r["Location"]).content.decode()
+    assert Response.objects.count() == 0
+    # a published consultation that is open is not a preview: answers are stored
+    c.published_at = timezone.now()
+    c.save()
+    answer_form(client, c, ["youth", "reoffending", "night-time-economy"])
+    assert Response.objects.count() == 1

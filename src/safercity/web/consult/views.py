@@ -28,11 +28,25 @@ from .permissions import MANAGE_ROLES, allowed, can_manage, can_read_results
 # --------------------------------------------------------------------------- public helpers
 
 
-def _published(slug: str) -> Consultation:
-    c = Consultation.objects.filter(slug=slug, published_at__isnull=False).first()
-    if c is None:
+def _published(slug: str, request: HttpRequest | None = None) -> Consultation:
+    """A published consultation; an officer (with ``request``) also previews a draft."""
+    c = Consultation.objects.filter(slug=slug).first()
+    if c is None or (c.published_at is None and not _officer(request)):
         raise Http404("No such consultation")
     return c
+
+
+def _officer(request: HttpRequest | None) -> bool:
+    return request is not None and allowed(request.user, MANAGE_ROLES)
+
+
+def _preview(request: HttpRequest, c: Consultation) -> bool:
+    """An officer walking the form of a draft, or of one not open today: nothing is sent."""
+    return _officer(request) and not c.is_open()
+
+
+def _usable(request: HttpRequest, c: Consultation) -> bool:
+    return c.is_open() or _preview(request, c)
 
 
 def _key(c: Consultation) -> str:
@@ -85,6 +99,9 @@ def _closed(request: HttpRequest, c: Consultation) -> HttpResponse:
 
 
 def _public_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    c = context.get("c")
+    if isinstance(c, Consultation) and _preview(request, c):
+        context = {**context, "preview": True}
     response = render(request, template, context)
     if not request.user.is_authenticated:
         response.setdefault("Cache-Control", "no-store" if "form" in context else "max-age=60")
@@ -125,8 +142,8 @@ def language(request: HttpRequest, code: str) -> HttpResponse:
 
 @public
 def start(request: HttpRequest, slug: str) -> HttpResponse:
-    c = _published(slug)
-    if not c.is_open():
+    c = _published(slug, request)
+    if not _usable(request, c):
         return _closed(request, c)
     return _public_page(
         request,
@@ -138,8 +155,8 @@ def start(request: HttpRequest, slug: str) -> HttpResponse:
 @public
 @require_http_methods(["GET", "POST"])
 def ranking(request: HttpRequest, slug: str) -> HttpResponse:
-    c = _published(slug)
-    if not c.is_open():
+    c = _published(slug, request)
+    if not _usable(request, c):
         return _closed(request, c)
     state = _state(request, c) or {"ranking": [], "about": {}, "text": {}, "email": ""}
     priorities = list(c.priorities.all())
@@ -168,9 +185,9 @@ def _started(request: HttpRequest, c: Consultation) -> dict[str, Any] | None:
 @public
 @require_http_methods(["GET", "POST"])
 def about(request: HttpRequest, slug: str, question: str) -> HttpResponse:
-    c = _published(slug)
+    c = _published(slug, request)
     state = _started(request, c)
-    if state is None or not c.is_open():
+    if state is None or not _usable(request, c):
         return redirect("consult:start", slug=c.slug)
     if question not in c.about_you:
         raise Http404("No such question")
@@ -194,9 +211,9 @@ def about(request: HttpRequest, slug: str, question: str) -> HttpResponse:
 @public
 @require_http_methods(["GET", "POST"])
 def question(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    c = _published(slug)
+    c = _published(slug, request)
     state = _started(request, c)
-    if state is None or not c.is_open():
+    if state is None or not _usable(request, c):
         return redirect("consult:start", slug=c.slug)
     questions = list(c.questions.all())
     if not 1 <= number <= len(questions):
@@ -222,9 +239,9 @@ def question(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @public
 @require_http_methods(["GET", "POST"])
 def email(request: HttpRequest, slug: str) -> HttpResponse:
-    c = _published(slug)
+    c = _published(slug, request)
     state = _started(request, c)
-    if state is None or not c.is_open():
+    if state is None or not _usable(request, c):
         return redirect("consult:start", slug=c.slug)
     if not c.verify_email:
         raise Http404("This consultation does not ask for an e-mail address")
@@ -285,13 +302,17 @@ def _summary(c: Consultation, state: dict[str, Any]) -> list[dict[str, Any]]:
 @public
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest, slug: str) -> HttpResponse:
-    c = _published(slug)
+    c = _published(slug, request)
     state = _started(request, c)
-    if state is None or not c.is_open():
+    if state is None or not _usable(request, c):
         return redirect("consult:start", slug=c.slug)
     if c.verify_email and not state.get("email"):
         return redirect("consult:email", slug=c.slug)
     form = forms.SubmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _preview(request, c):
+        request.session.pop(_key(c), None)  # a preview sends nothing
+        request.session[_key(c) + ":done"] = {"reference": "PREVIEW", "verify": False}
+        return redirect("consult:done", slug=c.slug)
     if request.method == "POST" and form.is_valid():
         answers = services.Answers(
             ranking=list(state["ranking"]),
@@ -330,7 +351,7 @@ def check(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public
 def done(request: HttpRequest, slug: str) -> HttpResponse:
-    c = _published(slug)
+    c = _published(slug, request)
     info = request.session.get(_key(c) + ":done")
     if not info:
         return redirect("consult:start", slug=c.slug)
