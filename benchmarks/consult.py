@@ -40,23 +40,13 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from web import free_port, percentile  # noqa: E402 - the web benchmark's helpers
+
 SLUG = "benchmark"
 KEYS = ["night-time-economy", "reoffending", "youth", "substance-misuse", "vawg"]
 WARDS = ["Abbey Road", "West End", "St James's", "Church Street", "Maida Vale"]
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1))))]
 
 
 def setup_django(workspace: Path) -> None:
@@ -474,5 +464,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(REPO / "src"))
     sys.exit(main())

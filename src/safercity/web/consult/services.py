@@ -107,31 +107,33 @@ def ward_population(wards: list[str]) -> dict[str, float]:
     return {w: by_name[w.lower()] for w in wards if w.lower() in by_name}
 
 
+#: the consultation's fields the officers' form sets as they are
+FORM_FIELDS = (
+    "title",
+    "title_cy",
+    "slug",
+    "area",
+    "introduction",
+    "introduction_cy",
+    "privacy_notice",
+    "privacy_notice_cy",
+    "mode",
+    "top_k",
+    "opens_on",
+    "closes_on",
+    "verify_email",
+    "about_you",
+    "population_source",
+)
+
+
 @transaction.atomic
 def save_consultation(
     data: dict[str, Any], consultation: Consultation | None = None
 ) -> Consultation:
     """Create or update a consultation (and its priorities and questions) from the form."""
     c = consultation or Consultation()
-    for name in (
-        "title",
-        "title_cy",
-        "slug",
-        "area",
-        "introduction",
-        "introduction_cy",
-        "privacy_notice",
-        "privacy_notice_cy",
-        "mode",
-        "top_k",
-        "opens_on",
-        "closes_on",
-        "verify_email",
-        "about_you",
-        "wards",
-        "population",
-        "population_source",
-    ):
+    for name in (*FORM_FIELDS, "wards", "population"):
         if name in data:
             setattr(c, name, data[name])
     if c.wards and "ward" not in (c.population or {}):
@@ -181,26 +183,7 @@ def form_initial(c: Consultation) -> dict[str, Any]:
         return " | ".join(parts)
 
     return {
-        **{
-            k: getattr(c, k)
-            for k in (
-                "title",
-                "title_cy",
-                "slug",
-                "area",
-                "introduction",
-                "introduction_cy",
-                "privacy_notice",
-                "privacy_notice_cy",
-                "mode",
-                "top_k",
-                "opens_on",
-                "closes_on",
-                "verify_email",
-                "about_you",
-                "population_source",
-            )
-        },
+        **{k: getattr(c, k) for k in FORM_FIELDS},
         "priorities": "\n".join(row(p) for p in c.priorities.all()),
         "wards": "\n".join(c.wards),
         "questions": "\n".join(
