@@ -267,6 +267,9 @@ def test_dashboard_suppresses_small_wards_and_needs_approval(client: Any, make_u
         # about 300 incidents a ward, about 60 of them anti-social behaviour (synthetic)
         assert not w["crime_suppressed"] and w["crime_count"] >= 100
         assert w["asb_suppressed"] and w["asb_count"] is None and w["asb_rate"] is None
+        # 24 months of data: the latest 12 against the 12 before, never for a small ward
+        assert w["crime_change"] is not None and w["asb_change"] is None
+    assert data["period_from"] is not None
     assert "fewer than 100" in page.content.decode()
 
 

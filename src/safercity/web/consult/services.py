@@ -692,39 +692,76 @@ def dashboard(pub: models.DashboardPublication) -> dict[str, Any]:
 
 
 def _crime_by_ward(area: str, threshold: int) -> dict[str, Any]:
+    """Per ward: incidents and rates in the latest 12 months of data, and the change on the 12
+    months before (crime and ASB); the area's monthly trend."""
     from safercity.web.analysis import services as analysis
 
     area_filter = analysis.Filters(area_type="borough" if area else "all", area=area)
-    crime = analysis.rankings(analysis.Filters(), by="ward", limit=500)
-    asb = analysis.rankings(
-        analysis.Filters(category="Anti-social behaviour"), by="ward", limit=500
-    )
-    asb_by = {r["area"]: r for r in asb["areas"]}
+    trend = analysis.trend(area_filter)
+    months = [dt.date.fromisoformat(m["month"] + "-01") for m in trend.get("months", [])]
+    this_from = before_from = before_to = None
+    if months:
+        last = months[-1]
+        this_from = _months_back(last, 11)
+        before_from, before_to = _months_back(last, 23), _months_back(last, 12)
     in_area = _wards_in(area) if area else None
-    wards = []
-    for r in crime["areas"]:
-        if in_area is not None and r["area"] not in in_area:
-            continue
-        a = asb_by.get(r["area"], {"incidents": 0, "rate_per_1000": None})
-        wards.append(
-            {
-                "name": r["name"],
-                **_suppress("crime", r["incidents"], r["rate_per_1000"], threshold),
-                **_suppress("asb", a["incidents"], a["rate_per_1000"], threshold),
-            }
+    columns: dict[str, dict[str, dict[str, Any]]] = {}
+    for prefix, category in (("crime", ""), ("asb", "Anti-social behaviour")):
+        now = analysis.rankings(
+            analysis.Filters(category=category, month_from=this_from), by="ward", limit=500
         )
+        columns[prefix] = {r["area"]: r for r in now["areas"]}
+        if before_from is not None:
+            then = analysis.rankings(
+                analysis.Filters(category=category, month_from=before_from, month_to=before_to),
+                by="ward",
+                limit=500,
+            )
+            columns[prefix + "_before"] = {r["area"]: r for r in then["areas"]}
+    wards = []
+    for code, r in columns["crime"].items():
+        if in_area is not None and code not in in_area:
+            continue
+        row: dict[str, Any] = {"name": r["name"]}
+        for prefix in ("crime", "asb"):
+            got = columns[prefix].get(code, {"incidents": 0, "rate_per_1000": None})
+            before = columns.get(prefix + "_before", {}).get(code)
+            row.update(
+                _suppress(
+                    prefix,
+                    got["incidents"],
+                    got["rate_per_1000"],
+                    threshold,
+                    before["incidents"] if before else None,
+                )
+            )
+        wards.append(row)
     return {
-        "trend": analysis.trend(area_filter),
+        "trend": trend,
+        "period_from": this_from,
         "wards": sorted(wards, key=lambda w: w["name"]),
     }
 
 
-def _suppress(prefix: str, count: int, rate: float | None, threshold: int) -> dict[str, Any]:
-    small = count < threshold
+def _months_back(month: dt.date, n: int) -> dt.date:
+    y, m = divmod(month.year * 12 + month.month - 1 - n, 12)
+    return dt.date(y, m + 1, 1)
+
+
+def _suppress(
+    prefix: str, count: int, rate: float | None, threshold: int, before: int | None = None
+) -> dict[str, Any]:
+    """Counts, rates and the change on the year before, none of them shown for a ward with
+    fewer than ``threshold`` incidents in either year (small-area suppression)."""
+    small = count < threshold or (before is not None and before < threshold)
+    change = None
+    if before and not small:
+        change = round(100.0 * (count - before) / before)
     return {
-        f"{prefix}_count": None if small else count,
-        f"{prefix}_rate": None if small else rate,
-        f"{prefix}_suppressed": small,
+        f"{prefix}_count": None if count < threshold else count,
+        f"{prefix}_rate": None if count < threshold else rate,
+        f"{prefix}_change": change,
+        f"{prefix}_suppressed": count < threshold,
     }
 
 

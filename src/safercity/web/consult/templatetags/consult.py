@@ -39,3 +39,10 @@ def by_item(rows: list[dict[str, Any]] | None, item: str) -> dict[str, Any] | No
         if row.get("item") == item:
             return row
     return None
+
+
+@register.filter
+def signed_pct(value: Any) -> str:
+    """12 -> '+12%', -5 -> '−5%', 0 -> '0%'."""
+    v = int(value)
+    return f"+{v}%" if v > 0 else (f"\u2212{-v}%" if v < 0 else "0%")
