@@ -358,3 +358,26 @@ def test_officers_preview_a_draft_and_nothing_is_stored(client: Any, make_user: 
     c.save()
     answer_form(client, c, ["youth", "reoffending", "night-time-economy"])
     assert Response.objects.count() == 1
+
+
+def test_optional_questions_can_be_skipped_and_postcode_districts_are_checked(
+    client: Any,
+) -> None:
+    c = make(about_you=["postcode_district", "sex"], slug="districts")
+    base = f"/consult/{c.slug}"
+    client.post(f"{base}/ranking/", {"night-time-economy": "1", "reoffending": "2", "youth": "3"})
+    url = f"{base}/about-you/postcode_district/"
+    r = client.post(url, {"answer": "SW1E 6QP"})  # a full postcode: refused, not stored
+    assert r.status_code == 200
+    assert "Enter only the first part of a postcode" in r.content.decode()
+    r = client.post(url, {"answer": " sw1e "})
+    assert r["Location"] == f"{base}/about-you/sex/"
+    r = client.post(r["Location"], {})  # skipped
+    assert r["Location"] == f"{base}/your-views/1/"
+    client.post(r["Location"], {"answer": ""})
+    check = client.get(f"{base}/check-your-answers/").content.decode()
+    assert "Not answered" in check and "SW1E" in check
+    client.post(f"{base}/check-your-answers/", {"website": ""})
+    saved = Response.objects.get()
+    assert (saved.postcode_district, saved.sex) == ("SW1E", "")
+    assert not FreeTextAnswer.objects.exists()

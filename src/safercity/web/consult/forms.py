@@ -166,9 +166,9 @@ class AboutYouForm(forms.Form):
                 widget=forms.Select(attrs={"class": "govuk-select"}),
             )
         elif question == "postcode_district":
-            field = forms.CharField(
+            field = forms.CharField(  # a full postcode gets the message below, not "5 at most"
                 required=False,
-                max_length=5,
+                max_length=10,
                 widget=forms.TextInput(
                     attrs={
                         "class": "govuk-input govuk-input--width-5",
