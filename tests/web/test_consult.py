@@ -307,6 +307,9 @@ def test_results_page_and_export_for_the_assessment(client: Any, make_user: Any)
     doc = yaml.safe_load(yml.content)
     assert doc["consultation"]["ranking"][0] == "night-time-economy"
     assert doc["consultation"]["responses"] == "40"
+    # the same, straight from the database, for the assessment to take without a file
+    assert services.for_assessment(c.slug) == doc["consultation"]
+    assert services.for_assessment("no-such") is None
 
 
 def test_paper_import_keeps_good_rows_and_reports_bad_ones(tmp_path: Path) -> None:

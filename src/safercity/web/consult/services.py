@@ -603,6 +603,21 @@ def results(
     return out
 
 
+def for_assessment(slug: str) -> dict[str, Any] | None:
+    """The consultation's ranking as the Strategic Assessment reads it: the ``consultation:``
+    mapping of :meth:`ConsultationResults.ranking_file` (``ranking``, ``ranking_as_written``,
+    ``when``, ``responses``), straight from the database, for ``assess`` to take without a
+    file. None when there is no such consultation or no counted ranking."""
+    import yaml
+
+    c = Consultation.objects.filter(slug=slug).first()
+    r = results(c) if c is not None else None
+    if c is None or r is None:
+        return None
+    doc = yaml.safe_load(r.ranking_file(name=c.title, when=f"{c.opens_on:%B %Y}"))
+    return doc["consultation"]  # type: ignore[no-any-return]
+
+
 def theme_counts(c: Consultation) -> list[dict[str, Any]]:
     return [
         {"theme": t.name, "answers": t.n}
