@@ -384,3 +384,19 @@ def test_optional_questions_can_be_skipped_and_postcode_districts_are_checked(
     saved = Response.objects.get()
     assert (saved.postcode_district, saved.sex) == ("SW1E", "")
     assert not FreeTextAnswer.objects.exists()
+
+
+def test_home_panel_for_officers_and_the_board(make_user: Any) -> None:
+    # core/home.py (on main) asks each app for its panels; on a branch without it, skipped
+    pytest.importorskip("safercity.web.core.home")
+    from safercity.web.consult.home import panels
+
+    c = make()
+    services.submit(c, services.Answers(KEYS), honeypot="x")
+    services.submit(c, services.Answers(KEYS[::-1]))
+    officer = panels(make_user("analyst"))[0]
+    assert officer.items[0].detail == "1 counted; 1 flagged"
+    assert officer.link_url == reverse("consult:manage")
+    board = panels(make_user("board_member"))[0]
+    assert board.items[0].url == reverse("consult:manage_results", kwargs={"pk": c.pk})
+    assert panels(make_user("case_worker")) == []
