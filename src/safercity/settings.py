@@ -341,6 +341,17 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Attribution shown under the web map for the tiles of tile_url (their licence asks it).",
     ),
+    Setting(
+        "consult_rate_limit",
+        20,
+        "Consultation responses one network may send to one consultation per hour; 0 for no limit.",
+    ),
+    Setting(
+        "consult_duplicate_minutes",
+        60,
+        "The same answers from the same network within this many minutes are flagged as a "
+        "possible duplicate.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

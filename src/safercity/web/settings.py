@@ -47,9 +47,9 @@ INSTALLED_APPS = [
     "safercity.web.analysis",
     "safercity.web.imports",
 ]
-# Domain apps built beside this foundation (strategy, cases, consultation) join when present:
+# Domain apps built beside this foundation (strategy, cases, consult) join when present:
 # each is a package safercity/web/<name>/ with apps.py (and urls.py, served under /<name>/).
-OPTIONAL_APPS = ("strategy", "cases", "consultation", "reports")
+OPTIONAL_APPS = ("strategy", "cases", "consult", "reports")
 INSTALLED_APPS += [
     f"safercity.web.{name}" for name in OPTIONAL_APPS if (BASE_DIR / name / "apps.py").is_file()
 ]
@@ -60,6 +60,9 @@ MIDDLEWARE = [
     "safercity.web.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "safercity.web.core.middleware.SessionIdleExpiryMiddleware",
+    # Django's LocaleMiddleware for the public consultation pages (English or Welsh); every
+    # other page stays English (safercity.web.consult.middleware)
+    "safercity.web.consult.middleware.PublicLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -167,8 +170,10 @@ X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
 LANGUAGE_CODE = "en-gb"
+# the public pages are in English and Welsh (the consult app's catalogue); staff pages English
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
 TIME_ZONE = "Europe/London"
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
