@@ -88,6 +88,13 @@ def run(args: argparse.Namespace) -> int:
                 ["strategy", "demo-progress", "--workspace", ws],
             )
         )
+    if _has_command("consult"):
+        steps.append(
+            (
+                "A closed consultation on the Westminster priorities (SYNTHETIC responses)",
+                ["consult", "demo", "--workspace", ws],
+            )
+        )
     password, kept = demo_password(Path(ws))
     title = (
         "Demo logins (the same as before: see the workspace's demo-password file)"
@@ -144,6 +151,14 @@ def demo_password(workspace: Path) -> tuple[str, bool]:
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(password + "\n")
     return password, False
+
+
+def _has_command(name: str) -> bool:
+    """True when ``safercity NAME`` exists (its app is installed)."""
+    from safercity.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return name in sub.choices
 
 
 def _has_strategy_loader() -> bool:

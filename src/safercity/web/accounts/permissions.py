@@ -67,6 +67,36 @@ def require(
     return decorator
 
 
+def allowed(user: Any, roles: Iterable[str]) -> bool:
+    """True for a signed-in, active user whose role is one of ``roles``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return getattr(user, "role", None) in roles
+
+
+def require_roles(
+    capability: str, roles: frozenset[str]
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """As :func:`require`, for an app's own capability given by its roles (reports,
+    consultations): sign-in redirect for the public, 403 for a role without it."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user, roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.capability = capability  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Marks a view as open to the public (no account), so every view states its access."""
     view.capability = "public"  # type: ignore[attr-defined]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .permissions import MANAGE_ROLES, RESULTS_ROLES, allowed
+from safercity.web.accounts.permissions import allowed
+
+from .permissions import MANAGE_ROLES, RESULTS_ROLES
 
 
 def panels(user: Any) -> list[Any]:

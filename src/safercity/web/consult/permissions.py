@@ -13,49 +13,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-
-from safercity.web.accounts.permissions import ADMIN, ANALYST, BOARD
+from safercity.web.accounts.permissions import ADMIN, ANALYST, BOARD, require_roles
 
 MANAGE_ROLES = frozenset({ADMIN, ANALYST})
 RESULTS_ROLES = frozenset({ADMIN, ANALYST, BOARD})
 
-
-def allowed(user: Any, roles: frozenset[str]) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return getattr(user, "role", None) in roles
-
-
-def _require(
-    capability: str, roles: frozenset[str]
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Sign-in redirect for the public, 403 for a role without the capability."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                from django.contrib.auth.views import redirect_to_login
-
-                return redirect_to_login(request.get_full_path())
-            if not allowed(request.user, roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.capability = capability  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
-
-
-can_manage = _require("manage_consultations", MANAGE_ROLES)
-can_read_results = _require("read_consultation_results", RESULTS_ROLES)
+can_manage = require_roles("manage_consultations", MANAGE_ROLES)
+can_read_results = require_roles("read_consultation_results", RESULTS_ROLES)
 
 # status for: anonymous, administrator, analyst, board_member, action_owner, case_worker
 PUBLIC = (200, 200, 200, 200, 200, 200)

@@ -19,11 +19,11 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safercity.consult.plackett_luce import NotEstimable
-from safercity.web.accounts.permissions import public
+from safercity.web.accounts.permissions import allowed, public
 
 from . import forms, models, services
 from .models import Consultation, FreeTextAnswer, Response
-from .permissions import MANAGE_ROLES, allowed, can_manage, can_read_results
+from .permissions import MANAGE_ROLES, can_manage, can_read_results
 
 # --------------------------------------------------------------------------- public helpers
 

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.http import HttpRequest
 from django.urls import get_script_prefix, reverse
 
-from safercity.web.accounts.permissions import ANALYSIS_ROLES, can
+from safercity.web.accounts.permissions import ANALYSIS_ROLES, allowed, can
 
 SERVICE_NAME = "SaferCity"
 
@@ -35,6 +35,7 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "service_nav": nav,
         "account_url": account,
         "account_active": bool(account) and path.startswith(account),
+        "consult_installed": apps.is_installed("safercity.web.consult"),
     }
 
 
@@ -58,12 +59,17 @@ def _nav_items(
         if can(user, ANALYSIS_ROLES):
             add("Crime analysis", "analysis:overview")
         if apps.is_installed("safercity.web.reports"):
-            from safercity.web.reports.permissions import READ_ROLES, allowed
+            from safercity.web.reports.permissions import READ_ROLES
 
             if allowed(user, READ_ROLES):
                 add("Assessments", "reports:list")
         if apps.is_installed("safercity.web.strategy"):
             add("Strategy", "strategy:overview")
+        if apps.is_installed("safercity.web.consult"):
+            from safercity.web.consult.permissions import MANAGE_ROLES
+
+            if allowed(user, MANAGE_ROLES):
+                add("Consultations", "consult:manage")
         if can(user, "import"):
             add("Imports", "imports:list")
         if can(user, "administer"):

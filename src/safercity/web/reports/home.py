@@ -6,12 +6,13 @@ from typing import Any
 
 from django.urls import reverse
 
+from safercity.web.accounts.permissions import allowed
 from safercity.web.core.home import Item, Panel
 from safercity.web.core.templatetags.govuk import format_date
 
 from . import services
 from .models import AssessmentReport
-from .permissions import GENERATE_ROLES, READ_ROLES, allowed
+from .permissions import GENERATE_ROLES, READ_ROLES
 
 SHOWN = 3
 

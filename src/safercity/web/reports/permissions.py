@@ -8,50 +8,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-
-from safercity.web.accounts.permissions import ADMIN, ANALYST, BOARD
+from safercity.web.accounts.permissions import ADMIN, ANALYST, BOARD, require_roles
 
 GENERATE_ROLES = frozenset({ADMIN, ANALYST})
 READ_ROLES = frozenset({ADMIN, ANALYST, BOARD})
 
-
-def allowed(user: Any, roles: frozenset[str]) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return getattr(user, "role", None) in roles
-
-
-def _require(
-    capability: str, roles: frozenset[str]
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """As :func:`safercity.web.accounts.permissions.require`, for this app's two capabilities:
-    sign-in redirect for the public, 403 for a role without it."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                from django.contrib.auth.views import redirect_to_login
-
-                return redirect_to_login(request.get_full_path())
-            if not allowed(request.user, roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.capability = capability  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
-
-
-can_generate = _require("generate_reports", GENERATE_ROLES)
-can_read = _require("read_reports", READ_ROLES)
+can_generate = require_roles("generate_reports", GENERATE_ROLES)
+can_read = require_roles("read_reports", READ_ROLES)
 
 # status for: anonymous, administrator, analyst, board_member, action_owner, case_worker
 READ = (302, 200, 200, 200, 403, 403)

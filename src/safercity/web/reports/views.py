@@ -10,12 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from safercity.web.accounts.permissions import allowed
 from safercity.web.jobs import queue
 
 from . import services
 from .forms import ReportForm
 from .models import AssessmentReport
-from .permissions import GENERATE_ROLES, allowed, can_generate, can_read
+from .permissions import GENERATE_ROLES, can_generate, can_read
 
 #: the report is a self-contained document: inline SVG and styles, no scripts at all
 REPORT_CSP = (
