@@ -24,16 +24,22 @@ from safercity.analytics.themes import load_themes
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 REPO = Path(__file__).resolve().parents[2]
 SECTIONS = [
-    "Summary of key findings",
-    "Crime and disorder overview",
-    "Themes",
-    "Anti-social behaviour",
-    "Areas: ward profiles against the borough",
-    "Priority matrix and recommended priorities",
-    "Public consultation",
-    "Data sources, coverage and caveats",
-    "Methods",
-    "Reproducibility and licence",
+    "1. Executive summary",
+    "2. Introduction and scope",
+    "3. Crime and disorder overview",
+    "4. Comparisons with similar areas",
+    "5. Places",
+    "6. Themes",
+    "7. Anti-social behaviour",
+    "8. Partner data and data gaps",
+    "9. Context, emerging threats and hidden harms",
+    "10. Priority assessment",
+    "11. Public consultation",
+    "Appendix A: Caveats and data coverage",
+    "Appendix B: Methods",
+    "Appendix C: Glossary",
+    "Appendix D: References",
+    "Appendix E: Reproducibility and licence",
 ]
 
 
