@@ -304,3 +304,32 @@ def test_html_passes_axe_core(small: tuple[Assessment, Path]) -> None:
     problems = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in result["violations"]]
     assert problems == []
     assert len(result["passes"]) > 20
+
+
+def test_pdf_keeps_table_rows_whole(tmp_path: Path) -> None:
+    """Issue 12: the PDF split table rows across pages. A table of 120 rows whose last cell
+    wraps over several lines: every row's first and last words are on the same page."""
+    from pypdf import PdfReader
+
+    from safercity.analytics.report import Block, Section, TableView, render_html, write_pdf
+
+    filler = " ".join(["words that wrap over several lines in a narrow cell"] * 3)
+    rows = [[f"R{i:03d}a", f"{filler} R{i:03d}z"] for i in range(120)]
+    table = TableView("t", "A long table", ["Key", "Text"], [False, False], rows)
+    doc = {
+        "title": "Rows",
+        "edition": "full",
+        "area": "A",
+        "period": "P",
+        "generated_on": "1 January 2020",
+        "sections": [Section("s", "1. Rows", [Block("table", table=table)])],
+        "figures": [],
+    }
+    pdf = tmp_path / "rows.pdf"
+    write_pdf(render_html(doc), pdf, tmp_path)
+    pages = [p.extract_text() or "" for p in PdfReader(str(pdf)).pages]
+    assert len(pages) > 3
+    for i in range(120):
+        where_a = [n for n, t in enumerate(pages) if f"R{i:03d}a" in t]
+        where_z = [n for n, t in enumerate(pages) if f"R{i:03d}z" in t]
+        assert where_a == where_z and len(where_a) == 1, f"row {i} split: {where_a} {where_z}"

@@ -187,6 +187,23 @@ FIELD_WORDS: dict[str, str] = {
 }
 
 
+#: the store's source kinds in words
+SOURCE_KINDS: dict[str, str] = {
+    "police_uk_street": "police.uk street-level crime files",
+    "police_uk_api": "police.uk API records",
+    "police_uk_outcomes": "police.uk outcomes files",
+    "police_uk_stop_search": "police.uk stop and search files",
+    "met_recorded_crime": "Metropolitan Police recorded crime tables",
+    "local_extract": "local extracts",
+    "synthetic": "synthetic test records",
+}
+
+
+def source_kind(kind: str) -> str:
+    """A source kind in words (``"police_uk_api"`` -> ``"police.uk API records"``)."""
+    return SOURCE_KINDS.get(kind, kind.replace("_", " "))
+
+
 def field_words(text: str) -> str:
     """Store field names in a phrase as words: ``"victim_age or suspect_age"`` ->
     ``"victim ages or suspect ages"``.
@@ -209,6 +226,7 @@ __all__ = [
     "change_phrase",
     "direction_label",
     "field_words",
+    "source_kind",
     "fmt_int",
     "fmt_num",
     "fmt_p",

@@ -73,7 +73,11 @@ class Context:
 
     @property
     def unwritten(self) -> list[str]:
-        return [s.title for s in self.sections if not s.written]
+        """The template's headings with no text (missing or prompts only), then any other
+        empty section."""
+        done = {s.title.lower() for s in self.written}
+        out = [h for h in CONTEXT_HEADINGS if h.lower() not in done]
+        return out + [s.title for s in self.sections if not s.written and s.title not in out]
 
 
 def load_context(path: str | Path) -> Context:

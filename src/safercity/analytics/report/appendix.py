@@ -114,7 +114,7 @@ def caveats(b: Builder) -> Section:
                 "data-sources",
                 [
                     ("source", "Source", f_str),
-                    ("kind", "Kind", f_str),
+                    ("kind", "Kind", lambda v: w.source_kind(str(v))),
                     ("files", "Files", f_int),
                     ("rows_stored", "Rows stored", f_int),
                     ("rows_quarantined", "Rows set aside", f_int),

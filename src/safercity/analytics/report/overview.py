@@ -78,7 +78,9 @@ def introduction(b: Builder) -> Section:
     a = b.a
     s = Section("introduction", "Introduction and scope", page_break=True)
     cov = a.coverage
-    sources = ", ".join(sorted(set(a.tables["data-sources"]["kind"].astype(str))))
+    sources = w.join_list(
+        sorted({w.source_kind(k) for k in a.tables["data-sources"]["kind"].astype(str)})
+    )
     s.blocks.append(
         Block(
             "p",
@@ -162,7 +164,7 @@ def overview(b: Builder) -> Section:
                 ("year", "Year", f_str),
                 ("crimes", "Crimes", f_int),
                 ("months_of_data", "Months of data", f_int),
-                ("value", "Crimes (whole year)", f_int),
+                ("value", "Crimes (part years estimated)", f_int),
                 ("status", "Status", f_str),
                 ("pct_change_on_previous_year", "Change on previous year", f_pct),
             ],

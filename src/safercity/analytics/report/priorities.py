@@ -110,8 +110,8 @@ def context(b: Builder) -> Section:
                 s.blocks.append(Block("p", text))
             if items:
                 s.blocks.append(Block("ul", items=items))
-    if ctx.unwritten or not ctx.sections:
-        missing = ctx.unwritten if ctx.sections else []
+    if not ctx.written or ctx.unwritten:
+        missing = ctx.unwritten if ctx.written else []
         s.blocks.append(
             Block(
                 "note",
