@@ -226,7 +226,6 @@ __all__ = [
     "change_phrase",
     "direction_label",
     "field_words",
-    "source_kind",
     "fmt_int",
     "fmt_num",
     "fmt_p",
@@ -239,4 +238,5 @@ __all__ = [
     "share_phrase",
     "short_month",
     "significance_label",
+    "source_kind",
 ]
