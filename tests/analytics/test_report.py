@@ -17,7 +17,7 @@ import pytest
 from _report_fixture import build
 
 from safercity.analytics.assessment import Assessment, load_consultation
-from safercity.analytics.report import write_report
+from safercity.analytics.report import WrittenReport, write_report
 from safercity.analytics.store import Workspace
 from safercity.analytics.themes import load_themes
 
@@ -238,10 +238,12 @@ def test_westminster_report_from_shared_data(shared_data: Path, tmp_path: Path) 
             area="Westminster",
             period="2017-07:2018-06",
             consultation=cons,
+            previous_strategy=REPO / "examples" / "westminster-2011-14.yaml",
             permutations=199,
             seed=20110401,
         )
         written = write_report(a, tmp_path / "out" / "report")
+        _westminster_reads_as_issue_17_asks(a, written)
         # independent check of Figure 1: the Met CSV summed directly
         wide = pd.read_csv(met_csv)
         wm = wide[wide["BoroughName"].str.strip() == "Westminster"]
@@ -272,6 +274,60 @@ def test_westminster_report_from_shared_data(shared_data: Path, tmp_path: Path) 
     html = written.html.read_text(encoding="utf-8")
     assert "March 2016" in html and "anonymised" in html
     assert written.pdf is not None and "Figure 1: Crime in Westminster" in _pdf_text(written.pdf)
+
+
+def _westminster_reads_as_issue_17_asks(a: Assessment, written: WrittenReport) -> None:
+    cats = a.overview_categories.set_index("category")
+    # "vehicle crime: the largest significant fall" (3,966 against 4,180): the E-test's
+    # p = 0.018, but the months vary 5.3 times more than Poisson: adjusted p = 0.30
+    vc = cats.loc["Vehicle crime"]
+    assert (vc["this_period"], vc["previous_period"]) == (3966, 4180)
+    assert vc["p_etest"] == pytest.approx(0.0177, abs=5e-4)
+    assert vc["dispersion"] == pytest.approx(5.3, abs=0.05)
+    assert vc["p_adjusted"] == pytest.approx(0.30, abs=0.01)
+    assert not vc["significant"]
+    assert not any("vehicle crime" in f for f in a.findings)
+    # theft from the person (+31%) and violence compete as categories with the themes
+    ranked = set(a.priorities["candidate"])
+    assert {"theft-from-the-person", "violence-and-sexual-offences"} <= ranked
+    # the proxy is not first; unmeasurable themes are intelligence gaps, not ranks
+    assert a.recommended.iloc[0]["candidate"] != "reoffending"
+    assert set(a.priority_matrix.gaps["candidate"]) == {
+        "youth",
+        "violence-against-women-and-girls",
+    }
+    # crime-only harm shares sum to 100
+    assert a.harm_all.table["share_of_count"].sum() == pytest.approx(100.0)
+    # part years: Figure 1 (the Met series) holds whole years only
+    assert set(a.long_run["status"]) == {"complete"}
+    html = written.html.read_text(encoding="utf-8")
+    assert not re.search(r"p = 0(?![.\d])", html)  # p < 0.001, never p = 0
+    # snapshot of what the board reads first: the findings and the priority assessment
+    snap = SNAPSHOTS / "westminster-2017-18-summary.txt"
+    cols = [
+        "rank",
+        "title",
+        "n",
+        "harm_individual_score",
+        "harm_community_score",
+        "likelihood_score",
+        "organisational_score",
+        "public_concern_score",
+        "confidence_score",
+        "score",
+    ]
+    text = (
+        "\n".join(a.findings)
+        + "\n\n"
+        + a.priorities[cols].to_csv(index=False, float_format="%.4f", lineterminator="\n")
+        + "\n"
+        + "\n".join(a.executive["recommendations"])
+        + "\n"
+    )
+    if not snap.exists() or os.environ.get("SAFERCITY_UPDATE_SNAPSHOTS") == "1":
+        snap.write_text(text, encoding="utf-8")
+        pytest.fail(f"snapshot {snap} was missing and has been written: check it in")
+    assert text == snap.read_text(encoding="utf-8")
 
 
 @pytest.mark.browser

@@ -199,6 +199,16 @@ CHANGE_SPEC: list[tuple[str, str, Formatter]] = [
     ("assessment", "Assessment", f_str),
 ]
 
+#: a harm table (overall and each theme's)
+HARM_SPEC: list[tuple[str, str, Formatter]] = [
+    ("category", "Category", f_str),
+    ("count", "Crimes", f_int),
+    ("weight", "Days per crime", f_num1),
+    ("harm", "Harm (days)", f_int),
+    ("share_of_count", "Share of crimes", f_share),
+    ("share_of_harm", "Share of harm", f_share),
+]
+
 #: the same with both tests, for the appendix tables
 CHANGE_SPEC_FULL: list[tuple[str, str, Formatter]] = [
     ("this_period", "This period", f_int),
@@ -214,6 +224,7 @@ CHANGE_SPEC_FULL: list[tuple[str, str, Formatter]] = [
 __all__ = [
     "CHANGE_SPEC",
     "CHANGE_SPEC_FULL",
+    "HARM_SPEC",
     "NUMERIC",
     "Block",
     "FigureView",

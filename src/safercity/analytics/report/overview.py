@@ -7,13 +7,13 @@ from safercity.analytics import wording as w
 from safercity.analytics.report.builder import Builder
 from safercity.analytics.report.model import (
     CHANGE_SPEC,
+    HARM_SPEC,
     Block,
     Section,
     f_gbp,
     f_int,
     f_num1,
     f_pct,
-    f_share,
     f_str,
     f_yes,
     missing,
@@ -352,14 +352,7 @@ def harm_blocks(b: Builder) -> list[Block]:
             table=table_view(
                 a,
                 "overview-harm",
-                [
-                    ("category", "Category", f_str),
-                    ("count", "Crimes", f_int),
-                    ("weight", "Days per crime", f_num1),
-                    ("harm", "Harm (days)", f_int),
-                    ("share_of_count", "Share of crimes", f_share),
-                    ("share_of_harm", "Share of harm", f_share),
-                ],
+                HARM_SPEC,
             ),
         )
     )

@@ -8,6 +8,7 @@ from safercity.analytics.assessment import ThemeResult
 from safercity.analytics.report.builder import Builder
 from safercity.analytics.report.model import (
     CHANGE_SPEC,
+    HARM_SPEC,
     Block,
     Formatter,
     Section,
@@ -418,14 +419,7 @@ def theme_blocks(b: Builder, t: ThemeResult, level: str = "h3") -> list[Block]:
                     table=table_view(
                         a,
                         f"theme-{slug}-harm",
-                        [
-                            ("category", "Category", f_str),
-                            ("count", "Crimes", f_int),
-                            ("weight", "Days per crime", f_num1),
-                            ("harm", "Harm (days)", f_int),
-                            ("share_of_count", "Share of crimes", f_share),
-                            ("share_of_harm", "Share of harm", f_share),
-                        ],
+                        HARM_SPEC,
                     ),
                 )
             )
