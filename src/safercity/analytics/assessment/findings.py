@@ -231,17 +231,33 @@ def _key_figures(a: Assessment, prof: PlaceProfile | None) -> None:
 
 
 def _why(r: pd.Series) -> str:
-    """One sentence of reasons for a recommended priority."""
+    """The reasons for a recommended priority, in plain words."""
+    n, last = int(r["n"]), int(r["n_previous"])
+    pct = r["likelihood_value"]
+    if pct is None or pct != pct:
+        trend = f"{w.fmt_int(n)} incidents this period"
+    else:
+        score = int(r["likelihood_score"])
+        how = "a significant" if score in (1, 2, 4, 5) else "no significant"
+        word = "rise" if pct > 0 else "fall"
+        trend = f"{w.fmt_int(n)} incidents this period against {w.fmt_int(last)}, " + (
+            f"{how} {word} of {w.fmt_pct(abs(float(pct)))}"
+            if how == "a significant"
+            else f"no significant change ({'up' if pct > 0 else 'down'} "
+            f"{w.fmt_pct(abs(float(pct)))})"
+        )
     parts = [
-        f"{w.fmt_int(r['n'])} incidents this period ({w.fmt_pct(float(r['harm_community_value']))} "
-        "of all)",
-        str(r["likelihood_reason"]),
-        str(r["harm_individual_reason"]),
+        trend + f"; {w.fmt_pct(float(r['harm_community_value']))} of all incidents",
     ]
-    if r.get("public_concern_score") is not None and r["public_concern_score"] is not pd.NA:
-        parts.append(str(r["public_concern_reason"]))
-    if r.get("organisational_score") is not None and r["organisational_score"] is not pd.NA:
-        parts.append(str(r["organisational_reason"]))
+    harm = r["harm_individual_value"]
+    if harm is not None and harm == harm:
+        parts.append(f"{w.fmt_num(float(harm), 0)} days of custody per crime on average (CCHI)")
+    concern = r.get("public_concern_value")
+    if concern is not None and concern == concern and r["public_concern_score"] is not pd.NA:
+        parts.append(f"the public ranked it {w.ordinal(int(concern))} in the consultation")
+    rag = r.get("organisational_value")
+    if isinstance(rag, str):
+        parts.append(f"last year's priority for it was rated {rag}")
     parts.append(f"confidence {int(r['confidence_score'])} of 5 ({r['confidence_reason']})")
     return "; ".join(parts)
 
