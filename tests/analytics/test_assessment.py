@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from _report_fixture import build
 
@@ -64,7 +63,7 @@ def test_crime_excludes_asb(assessment: Assessment) -> None:
 def test_long_run_from_met_series(assessment: Assessment) -> None:
     lr = assessment.long_run
     # the Met series runs 2015-01..2019-12 at 100 a month: five whole calendar years
-    assert list(lr["year"]) == [f"Jan {y} – Dec {y}" for y in range(2015, 2020)]
+    assert list(lr["year"]) == [f"Jan – Dec {y}" for y in range(2015, 2020)]
     assert list(lr["crimes"]) == [1200] * 5
     assert assessment.long_run_from_met
 
@@ -76,12 +75,14 @@ def test_long_run_from_incidents_without_met(tmp_path: Path) -> None:
     lr = a.long_run.set_index("year")
     assert not a.long_run_from_met
     # crimes (not ASB): 2017 = 12 x (2 + 1 + 3); 2018 has 11 months; 2019 = 12 x (4 + 1 + 1)
-    assert lr.loc["Jan 2017 – Dec 2017", "crimes"] == 72
-    assert lr.loc["Jan 2018 – Dec 2018", "months_of_data"] == 11
-    assert lr.loc["Jan 2018 – Dec 2018", "crimes"] == 66
-    assert lr.loc["Jan 2019 – Dec 2019", "crimes"] == 72
-    # no change on a part year
-    assert pd.isna(lr.loc["Jan 2019 – Dec 2019", "pct_change_on_previous_year"])
+    assert lr.loc["Jan – Dec 2017", "crimes"] == 72
+    assert lr.loc["Jan – Dec 2018", "months_of_data"] == 11
+    assert lr.loc["Jan – Dec 2018", "crimes"] == 66
+    assert lr.loc["Jan – Dec 2019", "crimes"] == 72
+    # the part year is annualised and marked: 66 x 12 / 11 = 72, so no change either side
+    assert lr.loc["Jan – Dec 2018", "status"] == "estimated"
+    assert lr.loc["Jan – Dec 2018", "value"] == pytest.approx(72.0)
+    assert lr.loc["Jan – Dec 2019", "pct_change_on_previous_year"] == pytest.approx(0.0)
 
 
 def test_coverage_counts(assessment: Assessment) -> None:
@@ -162,13 +163,22 @@ def test_wards(assessment: Assessment) -> None:
 def test_findings_come_from_tables(assessment: Assessment) -> None:
     text = "\n".join(assessment.findings)
     assert text.startswith(
-        "Recorded crime in Westminster (excluding anti-social behaviour) showed no change in "
-        "the rate per month: 72 crimes in January 2019 to December 2019 against 66 in the "
-        "previous 12 months (11 with data) (p = 1)."
+        "Police-recorded crime in Westminster (excluding anti-social behaviour) showed no "
+        "change in the rate per month: 72 crimes in January 2019 to December 2019 against 66 "
+        "in January 2018 to December 2018, compared per month of data (11 of 12 months) "
+        "(p = 1, allowing for overdispersion)."
     )
-    assert "The largest significant rise was in burglary: up 100% to 48 (p = 0.00513)." in text
-    assert "The largest significant fall was in drugs: down 67% to 12 (p < 0.001)." in text
-    assert "were about the same as the 1,200 in Jan 2015 – Dec 2015" in text
+    # constant months: dispersion floored at 1, z = (4 - 2) / sqrt(70/23 x (1/12 + 1/11)) =
+    # 2.746, two-sided p = 0.00602 (the E-test's 0.00513 no longer decides)
+    assert (
+        "The largest significant rise in number was in burglary: up 26 crimes (100%) to 48 "
+        "(p = 0.00602, allowing for overdispersion)." in text
+    )
+    assert (
+        "The largest significant fall in number was in drugs: down 21 crimes (67%) to 12 "
+        "(p < 0.001, allowing for overdispersion)." in text
+    )
+    assert "were about the same as the 1,200 in Jan – Dec 2015" in text
     assert "Substance misuse: incidents fell by 67% (significant), to 12." in text
 
 
@@ -216,17 +226,18 @@ def test_first_year_of_data_and_no_wards_still_report(tmp_path: Path) -> None:
     assert a.exposure_last == 0
     assert a.crime_change.comparison is None
     assert a.crime_change.phrase() == (
-        "cannot be compared with the previous period, which has no data"
+        "cannot be compared with the comparison period, which has no data"
     )
     assert a.wards.empty
     assert a.findings[0] == (
-        "Recorded crime in Westminster (excluding anti-social behaviour): 72 crimes in January "
-        "2017 to December 2017; the previous period has no data, so no change can be measured."
+        "Police-recorded crime in Westminster (excluding anti-social behaviour): 72 crimes in "
+        "January 2017 to December 2017; the comparison period (January 2016 to December 2016) "
+        "has no data, so no change can be measured."
     )
     html = render_html(build_document(a))
     assert "No ward boundaries are loaded" in html
     assert "Public consultation" not in html
-    assert "cannot be compared with the previous period" in html
+    assert "no comparison data" in html
 
 
 def _renderings(value: object) -> set[str]:

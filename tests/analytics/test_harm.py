@@ -13,8 +13,11 @@ from safercity.analytics.categories import CATEGORY_NAMES
 from safercity.analytics.harm import (
     HarmProfile,
     WeightFileError,
+    cost_lens,
     derive_cchi_weights,
+    load_unit_costs,
     load_weights,
+    weight_sensitivity,
 )
 
 EXACT_TOL = 1e-9
@@ -57,7 +60,12 @@ def test_harm_profile_by_hand() -> None:
     assert hp.unweighted == ["Anti-social behaviour"]
     assert hp.table.index[0] == "Robbery"
     assert hp.table.loc["Robbery", "share_of_harm"] == pytest.approx(100 * 365 / 375)
-    assert hp.table.loc["Shoplifting", "share_of_count"] == pytest.approx(50.0)
+    # shares are of crime only: 2 shoplifting of the 3 crimes, not of all 4 incidents (ASB
+    # has no weight and no share)
+    assert hp.weighted_count == 3
+    assert hp.table.loc["Shoplifting", "share_of_count"] == pytest.approx(100 * 2 / 3)
+    assert hp.table["share_of_count"].sum() == pytest.approx(100.0)
+    assert pd.isna(hp.table.loc["Anti-social behaviour", "share_of_count"])
     assert hp.monthly["harm"].tolist() == pytest.approx([370.0, 5.0])
     assert hp.monthly["count"].tolist() == [2, 2]
 
@@ -153,3 +161,28 @@ def test_compare_with_third_party_cchi_derivation(shared_data: Path) -> None:
     # the high-harm categories are the same three in both
     top3 = set(peer.nlargest(3, "ours")["crime_type"])
     assert top3 & set(peer.nlargest(3, "cchi_days")["crime_type"]) >= {"Robbery"}
+
+
+def test_weight_sensitivity_by_hand() -> None:
+    inc = pd.DataFrame({"category": ["Robbery"] * 2 + ["Shoplifting"] * 10})
+    sens = weight_sensitivity(HarmProfile(inc).table)
+    assert sens is not None
+    # robbery 2 x 365 = 730 days, shoplifting 10 x 5 = 50: robbery stays first unless its
+    # weight is divided by more than 730 / 50 = 14.6
+    assert (sens["top"], sens["second"]) == ("Robbery", "Shoplifting")
+    assert sens["factor"] == pytest.approx(14.6)
+    assert weight_sensitivity(HarmProfile(inc.head(2)).table) is None
+
+
+def test_unit_costs_lens_prices_a_range() -> None:
+    costs = load_unit_costs()
+    # the published figures as cited (Heeks et al. 2018, Table 1)
+    by = costs.set_index("offence")["unit_cost_gbp"]
+    assert by["Violence with injury"] == 14050 and by["Robbery"] == 11320
+    counts = pd.Series({"Vehicle crime": 10, "Robbery": 2, "Shoplifting": 5})
+    lens = cost_lens(counts, costs).set_index("category")
+    # vehicle crime spans theft from (870) and theft of (10,290) a vehicle
+    assert lens.loc["Vehicle crime", "low_gbp"] == 8700
+    assert lens.loc["Vehicle crime", "high_gbp"] == 102900
+    assert lens.loc["Robbery", "low_gbp"] == lens.loc["Robbery", "high_gbp"] == 22640
+    assert pd.isna(lens.loc["Shoplifting", "high_gbp"])

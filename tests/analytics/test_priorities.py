@@ -56,55 +56,103 @@ def _borough() -> pd.DataFrame:
     ).assign(occurred_to=lambda f: f["occurred_from"])
 
 
-def test_priority_matrix_ranks_with_reasons() -> None:
+def _table(pm: PriorityMatrix) -> pd.DataFrame:
+    return pm.table.set_index("candidate")
+
+
+def test_every_category_competes_and_outranks_a_theme_with_weaker_evidence() -> None:
+    """Robbery (a category) and the night-time economy (a theme) hold the same 360 incidents;
+    the theme is less certain (its definition includes police-recorded violence), so the
+    category ranks above it. Before, categories were not candidates at all."""
     pm = PriorityMatrix(_borough(), consultation=WESTMINSTER_2010_CONSULTATION)
-    t = pm.table
-    assert t.index[0] == "night-time-economy"
-    nte = t.loc["night-time-economy"]
-    assert nte["harm_score"] == 5  # robbery 365 days
-    # last 12 months: 360 robbery + 240 shoplifting + 480 ASB = 1080; NTE = robbery + ASB? no:
-    # ASB is in Abbey Road, outside the NTE wards -> 360 / 1080 = 33% -> volume 5
-    assert nte["n"] == 360
-    assert nte["volume_value"] == pytest.approx(100 * 360 / 1080)
-    assert nte["volume_score"] == 5
-    assert nte["trend_score"] == 5  # 360 vs 120: significant rise of 200%
-    assert nte["public_concern_score"] == 5
-    # repeats: each month r0, r1, r2 twice -> within 365 days, nearly all are repeats
-    assert nte["vulnerability_score"] == 5
-    assert "ranked 1 in consultation" in nte["reasons"]
+    t = _table(pm)
+    assert {"robbery", "shoplifting", "anti-social-behaviour", "night-time-economy"} <= set(t.index)
+    assert t.loc["robbery", "kind"] == "crime category"
+    nte, rob = t.loc["night-time-economy"], t.loc["robbery"]
+    assert nte["n"] == rob["n"] == 360
+    # harm 5 (robbery 365 days), community 5 (360 / 1080 = 33%), likelihood 5 (+200%)
+    for d in ("harm_individual", "harm_community", "likelihood"):
+        assert nte[f"{d}_score"] == rob[f"{d}_score"] == 5
+    assert nte["harm_community_value"] == pytest.approx(100 * 360 / 1080)
+    assert nte["public_concern_score"] == 5 and rob["public_concern_score"] == 1
+    assert nte["confidence_score"] == 3 and rob["confidence_score"] == 5
+    assert "recording of violence" in nte["confidence_reason"]
+    # weights re-normalised without organisational position (0.9): NTE (1.5+1+1+1)/0.9 = 5,
+    # x (0.5 + 0.3) = 4.0; robbery (1.5+1+1+0.2)/0.9 = 4.111 x 1.0
+    assert nte["risk_score"] == pytest.approx(5.0)
+    assert nte["score"] == pytest.approx(4.0)
+    assert rob["score"] == pytest.approx(3.7 / 0.9)
+    assert rob["rank"] < nte["rank"]
+    assert "ranked 1 in the consultation" in nte["reasons"]
+    assert pm.table["rank"].tolist() == list(range(1, len(pm.table) + 1))
+
+
+def test_asb_has_harm_2_by_convention() -> None:
+    t = _table(PriorityMatrix(_borough(), consultation=WESTMINSTER_2010_CONSULTATION))
     asb = t.loc["anti-social-behaviour"]
-    assert pd.isna(asb["harm_score"])  # no CCHI weight for ASB: harm not scored
-    assert asb["trend_score"] == 3 and asb["public_concern_score"] == 1
-    # overall = weighted mean of scored dimensions (ASB: volume 5, trend 3, concern 1)
-    w = {"volume": 0.20, "trend": 0.15, "public_concern": 0.15}
-    expected = (5 * w["volume"] + 3 * w["trend"] + 1 * w["public_concern"]) / sum(w.values())
+    assert asb["kind"] == "anti-social behaviour"
+    assert asb["harm_individual_score"] == 2 and "by convention" in asb["harm_individual_reason"]
+    # 480 / 1080 = 44% -> 5; flat -> 3; not ranked -> 1; confidence 3 (police-recorded ASB)
+    assert (asb["harm_community_score"], asb["likelihood_score"]) == (5, 3)
+    expected = (0.3 * 2 + 0.2 * 5 + 0.2 * 3 + 0.2 * 1) / 0.9 * 0.8
     assert asb["score"] == pytest.approx(expected)
-    assert t["rank"].tolist() == list(range(1, len(t) + 1))
+
+
+def test_a_proxy_is_not_the_top_priority_by_artefact() -> None:
+    """The re-offending proxy (acquisitive crime: robbery + shoplifting here) has the most
+    incidents and the public's second concern, but it measures offences, not re-offending:
+    confidence 2 keeps it below the better-measured robbery."""
+    t = _table(PriorityMatrix(_borough(), consultation=WESTMINSTER_2010_CONSULTATION))
+    proxy = t.loc["reoffending"]
+    assert proxy["n"] == 600 and proxy["proxy_for"] == "re-offending"
+    assert proxy["confidence_score"] == 2 and "a proxy" in proxy["confidence_reason"]
+    assert proxy["risk_score"] > t.loc["robbery", "risk_score"] - 1.0
+    top = t.sort_values("rank").iloc[0]
+    assert top["proxy_for"] is None or pd.isna(top["proxy_for"])
+    assert t.loc["robbery", "rank"] < proxy["rank"]
 
 
 def test_weights_are_editable() -> None:
     only_concern = PriorityMatrix(
         _borough(),
         consultation=["substance-misuse", "youth"],
-        weights={"harm": 0, "volume": 0, "trend": 0, "vulnerability": 0, "public_concern": 1},
+        weights={
+            "harm_individual": 0,
+            "harm_community": 0,
+            "likelihood": 0,
+            "organisational": 0,
+            "public_concern": 1,
+        },
     )
-    assert only_concern.table.index[0] == "substance-misuse"
+    assert only_concern.table.iloc[0]["candidate"] == "substance-misuse"
     assert only_concern.weights["public_concern"] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="unknown dimensions"):
         PriorityMatrix(_borough(), weights={"fear": 1})
+    # the sensitivity re-ranking agrees with a matrix built with those weights
+    pm = PriorityMatrix(_borough(), consultation=["substance-misuse", "youth"])
+    rr = pm.reranked({"public_concern": 1.0})
+    assert rr.iloc[0]["candidate"] == "substance-misuse"
 
 
-def test_theme_without_its_data_is_not_scored() -> None:
-    # police.uk-like data: no wards, no people fields -> NTE, youth and VAWG cannot be assessed
+def test_theme_without_its_data_is_an_intelligence_gap() -> None:
+    # police.uk-like data: no wards, no people fields -> NTE, youth and VAWG cannot be measured
     f = _borough().drop(columns=["ward_name", "victim_id", "occurred_from", "occurred_to"])
     pm = PriorityMatrix(f)
-    t = pm.table
-    for name in ("night-time-economy", "youth", "violence-against-women-and-girls"):
-        assert pd.isna(t.loc[name, "score"])
-        assert t.loc[name, "reasons"].startswith("cannot assess: the data has no")
-    assert "ward_name" in t.loc["night-time-economy", "reasons"]
-    assert t["rank"].iloc[-3:].tolist() == [len(t) - 2, len(t) - 1, len(t)]
-    assert t.loc["anti-social-behaviour", "score"] > 0
+    gaps = pm.gaps.set_index("candidate")
+    assert set(gaps.index) == {"night-time-economy", "youth", "violence-against-women-and-girls"}
+    assert not set(gaps.index) & set(pm.table["candidate"])
+    assert gaps.loc["night-time-economy", "missing"] == "wards"
+    assert gaps.loc["youth", "missing"] == "victim ages or suspect ages"
+    assert "anti-social-behaviour" in set(pm.table["candidate"])
+
+
+def test_last_years_rating_scores_the_organisational_position() -> None:
+    pm = PriorityMatrix(_borough(), previous={"robbery": "red", "shoplifting": "green"})
+    t = _table(pm)
+    assert t.loc["robbery", "organisational_score"] == 4
+    assert t.loc["shoplifting", "organisational_score"] == 2
+    assert t.loc["anti-social-behaviour", "organisational_score"] == 3
+    assert "no plan in place" in t.loc["anti-social-behaviour", "organisational_reason"]
 
 
 def test_a_month_with_no_data_is_missing_not_zero() -> None:
@@ -115,6 +163,6 @@ def test_a_month_with_no_data_is_missing_not_zero() -> None:
     months = pd.to_datetime(f["month"]).dt.to_period("M")
     gap = months.min() + 3  # a month in the previous 12
     pm = PriorityMatrix(f[months != gap])
-    asb = pm.table.loc["anti-social-behaviour"]
-    assert asb["trend_value"] == pytest.approx(0.0)
-    assert asb["trend_score"] == 3
+    asb = _table(pm).loc["anti-social-behaviour"]
+    assert asb["likelihood_value"] == pytest.approx(0.0)
+    assert asb["likelihood_score"] == 3

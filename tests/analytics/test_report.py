@@ -17,24 +17,30 @@ import pytest
 from _report_fixture import build
 
 from safercity.analytics.assessment import Assessment, load_consultation
-from safercity.analytics.report import write_report
+from safercity.analytics.report import WrittenReport, write_report
 from safercity.analytics.store import Workspace
 from safercity.analytics.themes import load_themes
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 REPO = Path(__file__).resolve().parents[2]
 SECTIONS = [
-    "Summary of key findings",
-    "Crime and disorder overview",
-    "Themes",
-    "Anti-social behaviour",
-    "Hot spots",  # issue 18
-    "Areas: ward profiles against the borough",
-    "Priority matrix and recommended priorities",
-    "Public consultation",
-    "Data sources, coverage and caveats",
-    "Methods",
-    "Reproducibility and licence",
+    "1. Executive summary",
+    "2. Introduction and scope",
+    "3. Crime and disorder overview",
+    "4. Comparisons with similar areas",
+    "5. Places",
+    "6. Hot spots",  # issue 18 (analytics/sections)
+    "7. Themes",
+    "8. Anti-social behaviour",
+    "9. Partner data and data gaps",
+    "10. Context, emerging threats and hidden harms",
+    "11. Priority assessment",
+    "12. Public consultation",
+    "Appendix A: Caveats and data coverage",
+    "Appendix B: Methods",
+    "Appendix C: Glossary",
+    "Appendix D: References",
+    "Appendix E: Reproducibility and licence",
 ]
 
 
@@ -233,10 +239,12 @@ def test_westminster_report_from_shared_data(shared_data: Path, tmp_path: Path) 
             area="Westminster",
             period="2017-07:2018-06",
             consultation=cons,
+            previous_strategy=REPO / "examples" / "westminster-2011-14.yaml",
             permutations=199,
             seed=20110401,
         )
         written = write_report(a, tmp_path / "out" / "report")
+        _westminster_reads_as_issue_17_asks(a, written)
         # independent check of Figure 1: the Met CSV summed directly
         wide = pd.read_csv(met_csv)
         wm = wide[wide["BoroughName"].str.strip() == "Westminster"]
@@ -269,6 +277,60 @@ def test_westminster_report_from_shared_data(shared_data: Path, tmp_path: Path) 
     assert written.pdf is not None and "Figure 1: Crime in Westminster" in _pdf_text(written.pdf)
 
 
+def _westminster_reads_as_issue_17_asks(a: Assessment, written: WrittenReport) -> None:
+    cats = a.overview_categories.set_index("category")
+    # "vehicle crime: the largest significant fall" (3,966 against 4,180): the E-test's
+    # p = 0.018, but the months vary 5.3 times more than Poisson: adjusted p = 0.30
+    vc = cats.loc["Vehicle crime"]
+    assert (vc["this_period"], vc["previous_period"]) == (3966, 4180)
+    assert vc["p_etest"] == pytest.approx(0.0177, abs=5e-4)
+    assert vc["dispersion"] == pytest.approx(5.3, abs=0.05)
+    assert vc["p_adjusted"] == pytest.approx(0.30, abs=0.01)
+    assert not vc["significant"]
+    assert not any("vehicle crime" in f for f in a.findings)
+    # theft from the person (+31%) and violence compete as categories with the themes
+    ranked = set(a.priorities["candidate"])
+    assert {"theft-from-the-person", "violence-and-sexual-offences"} <= ranked
+    # the proxy is not first; unmeasurable themes are intelligence gaps, not ranks
+    assert a.recommended.iloc[0]["candidate"] != "reoffending"
+    assert set(a.priority_matrix.gaps["candidate"]) == {
+        "youth",
+        "violence-against-women-and-girls",
+    }
+    # crime-only harm shares sum to 100
+    assert a.harm_all.table["share_of_count"].sum() == pytest.approx(100.0)
+    # part years: Figure 1 (the Met series) holds whole years only
+    assert set(a.long_run["status"]) == {"complete"}
+    html = written.html.read_text(encoding="utf-8")
+    assert not re.search(r"p = 0(?![.\d])", html)  # p < 0.001, never p = 0
+    # snapshot of what the board reads first: the findings and the priority assessment
+    snap = SNAPSHOTS / "westminster-2017-18-summary.txt"
+    cols = [
+        "rank",
+        "title",
+        "n",
+        "harm_individual_score",
+        "harm_community_score",
+        "likelihood_score",
+        "organisational_score",
+        "public_concern_score",
+        "confidence_score",
+        "score",
+    ]
+    text = (
+        "\n".join(a.findings)
+        + "\n\n"
+        + a.priorities[cols].to_csv(index=False, float_format="%.4f", lineterminator="\n")
+        + "\n"
+        + "\n".join(a.executive["recommendations"])
+        + "\n"
+    )
+    if not snap.exists() or os.environ.get("SAFERCITY_UPDATE_SNAPSHOTS") == "1":
+        snap.write_text(text, encoding="utf-8")
+        pytest.fail(f"snapshot {snap} was missing and has been written: check it in")
+    assert text == snap.read_text(encoding="utf-8")
+
+
 @pytest.mark.browser
 def test_html_passes_axe_core(small: tuple[Assessment, Path]) -> None:
     """axe-core (WCAG 2.0-2.2 A/AA and best practice) finds nothing in the report, using the
@@ -299,3 +361,32 @@ def test_html_passes_axe_core(small: tuple[Assessment, Path]) -> None:
     problems = [f"{v['id']}: {v['help']} ({len(v['nodes'])})" for v in result["violations"]]
     assert problems == []
     assert len(result["passes"]) > 20
+
+
+def test_pdf_keeps_table_rows_whole(tmp_path: Path) -> None:
+    """Issue 12: the PDF split table rows across pages. A table of 120 rows whose last cell
+    wraps over several lines: every row's first and last words are on the same page."""
+    from pypdf import PdfReader
+
+    from safercity.analytics.report import Block, Section, TableView, render_html, write_pdf
+
+    filler = " ".join(["words that wrap over several lines in a narrow cell"] * 3)
+    rows = [[f"R{i:03d}a", f"{filler} R{i:03d}z"] for i in range(120)]
+    table = TableView("t", "A long table", ["Key", "Text"], [False, False], rows)
+    doc = {
+        "title": "Rows",
+        "edition": "full",
+        "area": "A",
+        "period": "P",
+        "generated_on": "1 January 2020",
+        "sections": [Section("s", "1. Rows", [Block("table", table=table)])],
+        "figures": [],
+    }
+    pdf = tmp_path / "rows.pdf"
+    write_pdf(render_html(doc), pdf, tmp_path)
+    pages = [p.extract_text() or "" for p in PdfReader(str(pdf)).pages]
+    assert len(pages) > 3
+    for i in range(120):
+        where_a = [n for n, t in enumerate(pages) if f"R{i:03d}a" in t]
+        where_z = [n for n, t in enumerate(pages) if f"R{i:03d}z" in t]
+        assert where_a == where_z and len(where_a) == 1, f"row {i} split: {where_a} {where_z}"

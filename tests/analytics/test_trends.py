@@ -14,7 +14,9 @@ from safercity.analytics.trends import (
     PoissonComparison,
     Trend,
     XmR,
+    _long_run,
     by_period,
+    comparison_dispersion,
     etest,
     exact_conditional_test,
     monthly_counts,
@@ -411,3 +413,221 @@ def test_westminster_yearly_totals_from_met_series(shared_data: Path, tmp_path: 
     assert tr.stl is not None
     assert tr.spc is not None and tr.spc.signals["special_cause"] > 0  # 2020 lockdown at least
     assert tr.spc.table.loc["2020-04", "beyond_limits"] or tr.spc.table.loc["2020-04", "shift"]
+
+
+# ---- secondary outputs pinned (issue 17: mutation testing killed 65%) ----------------------
+
+
+def test_quasi_poisson_one_sided_and_unequal_exposures_by_hand() -> None:
+    from scipy.stats import norm
+
+    z = 20 / np.sqrt(4.0 * 220)  # 120 vs 100, equal exposures, phi 4
+    larger = PoissonComparison(120, 100, dispersion=4.0, alternative="larger")
+    smaller = PoissonComparison(120, 100, dispersion=4.0, alternative="smaller")
+    assert larger.p_quasi_poisson == pytest.approx(norm.sf(z), abs=EXACT_TOL)
+    assert smaller.p_quasi_poisson == pytest.approx(norm.cdf(z), abs=EXACT_TOL)
+    # rates 120/12 = 10 and 50/6 = 8.333; pooled 170/18; se = sqrt(2 x 170/18 x (1/12 + 1/6))
+    c = PoissonComparison(120, 50, exposure_this=12, exposure_last=6, dispersion=2.0)
+    se = np.sqrt(2.0 * 170 / 18 * (1 / 12 + 1 / 6))
+    assert c.p_quasi_poisson == pytest.approx(2 * norm.sf((10 - 50 / 6) / se), abs=EXACT_TOL)
+    assert c.rate_ratio == pytest.approx(10 / (50 / 6), abs=EXACT_TOL)
+    assert c.pct_change == pytest.approx(20.0, abs=EXACT_TOL)
+    # nothing in either period: no quasi-Poisson p; a dispersion of 0 gives no spread: p = 1
+    assert PoissonComparison(0, 0, dispersion=2.0).p_quasi_poisson is None
+    assert PoissonComparison(5, 5, dispersion=0.0).p_quasi_poisson == pytest.approx(1.0)
+
+
+def test_significance_is_strictly_below_alpha() -> None:
+    # E-test p = 0.0554 for 129 against 100: not significant at the default 0.05, significant
+    # at 0.06
+    c = PoissonComparison(129, 100)
+    assert c.p_etest == pytest.approx(0.0554, abs=1e-4)
+    assert c.significant is False and c.alpha == 0.05
+    assert PoissonComparison(129, 100, alpha=0.06).significant is True
+
+
+def test_comparison_to_dict_is_pinned() -> None:
+    c = PoissonComparison(103, 97, dispersion=1.5)
+    d = c.to_dict()
+    assert d["pct_change"] == round(100 * (103 / 97 - 1), 2) == 6.19
+    assert d["rate_ratio"] == pytest.approx(103 / 97, abs=EXACT_TOL)
+    assert (d["this_period"], d["last_period"], d["change"]) == (103, 97, 6)
+    assert d["dispersion"] == 1.5 and d["p_quasi_poisson"] == c.p_quasi_poisson
+    assert d["p_exact_conditional"] == c.p_exact and d["p_etest"] == c.p_etest
+    assert (d["alternative"], d["alpha"], d["significant"]) == ("two-sided", 0.05, False)
+    none = PoissonComparison(5, 0).to_dict()
+    assert none["pct_change"] is None and none["rate_ratio"] is None
+
+
+def test_statement_wording_including_changes_under_one_percent() -> None:
+    small = PoissonComparison(1005, 1000)
+    assert small.statement() == (
+        f"1,005 crimes, up 0.5% on 1,000 (E-test p = {small.p_etest:.3g}: within normal "
+        "variation at 0.05)"
+    )
+    assert PoissonComparison(100, 100).statement() == (
+        f"100 crimes, unchanged on 100 (E-test p = {PoissonComparison(100, 100).p_etest:.3g}: "
+        "within normal variation at 0.05)"
+    )
+    tiny = PoissonComparison(100_001, 100_000)
+    assert tiny.statement("incidents").startswith("100,001 incidents, up 0.0% on 100,000")
+    assert PoissonComparison(7, 0).statement() == "7 crimes (none in the previous period)"
+    big = PoissonComparison(2000, 1000, dispersion=3.0)
+    assert big.statement() == (
+        "2,000 crimes, up 100.0% on 1,000 (E-test p < 1e-12: a real change at 0.05; allowing "
+        "for overdispersion (phi = 3) p < 1e-12)"
+    )
+    rate = PoissonComparison(60, 55, exposure_this=12, exposure_last=11)
+    assert "(a change in rate: exposures 12 and 11)" in rate.statement()
+    assert "down 9.9%" in PoissonComparison(901, 1000).statement()
+
+
+def test_long_run_slope_p_value_interval_and_dispersion_against_irls() -> None:
+    """The long-run trend against an independent quasi-Poisson fit (iteratively reweighted
+    least squares in numpy): the p-value is the slope's (not the intercept's), the interval
+    uses 1.96, the dispersion is Pearson X2 / (n - 2)."""
+    from scipy.stats import norm
+
+    y = np.array([100, 104, 96, 101, 99, 103, 97, 100, 102, 98, 101, 99, 103, 95], dtype=float)
+    t = np.arange(len(y)) / 12.0
+    X = np.column_stack([np.ones_like(t), t])
+    beta = np.array([np.log(y.mean()), 0.0])
+    for _ in range(50):
+        mu = np.exp(X @ beta)
+        z = X @ beta + (y - mu) / mu
+        beta = np.linalg.solve(X.T @ (mu[:, None] * X), X.T @ (mu * z))
+    mu = np.exp(X @ beta)
+    phi = float(np.sum((y - mu) ** 2 / mu) / (len(y) - 2))
+    cov = phi * np.linalg.inv(X.T @ (mu[:, None] * X))
+    se = float(np.sqrt(cov[1, 1]))
+    monthly = pd.Series(y, index=pd.date_range("2019-01-01", periods=len(y), freq="MS"))
+    lr = _long_run(monthly)
+    assert lr is not None
+    assert lr["annual_pct_change"] == pytest.approx(100 * (np.exp(beta[1]) - 1), abs=1e-6)
+    assert lr["ci95"][0] == pytest.approx(100 * (np.exp(beta[1] - 1.96 * se) - 1), abs=1e-6)
+    assert lr["ci95"][1] == pytest.approx(100 * (np.exp(beta[1] + 1.96 * se) - 1), abs=1e-6)
+    assert lr["p_value"] == pytest.approx(2 * norm.sf(abs(beta[1]) / se), abs=1e-6)
+    assert 0.05 < lr["p_value"] < 1  # the intercept's p-value would be ~0
+    assert lr["dispersion"] == pytest.approx(phi, abs=1e-9)
+    assert lr["months"] == 14
+    # a missing month keeps the others' place in time, and is not counted
+    gap = monthly.copy()
+    gap.iloc[5] = np.nan
+    assert _long_run(gap)["months"] == 13  # type: ignore[index]
+    assert _long_run(monthly * 0) is None
+
+
+def test_long_run_of_identical_months_uses_poisson_scale() -> None:
+    lr = _long_run(pd.Series([50.0] * 24, index=pd.date_range("2019-01-01", periods=24, freq="MS")))
+    assert lr is not None
+    assert lr["annual_pct_change"] == pytest.approx(0.0, abs=1e-9)
+    assert lr["dispersion"] == pytest.approx(1.0)
+    # Poisson standard error of the slope at mu = 50 everywhere: 1 / sqrt(50 x sum (t - tbar)^2)
+    t = np.arange(24) / 12.0
+    se = 1 / np.sqrt(50 * np.sum((t - t.mean()) ** 2))
+    assert lr["ci95"][1] == pytest.approx(100 * (np.exp(1.96 * se) - 1), abs=1e-6)
+
+
+def test_xmr_screen_outliers_by_hand() -> None:
+    # moving ranges 1,1,1,1,30,30,1,1,1: mean 67/9; screening drops those >= 3.267 x 67/9
+    # (24.3): the two 30s, leaving mean moving range 1
+    y = [10, 11, 10, 11, 10, 40, 10, 11, 10, 11]
+    plain = XmR(y)
+    screened = XmR(y, screen_outliers=True)
+    assert plain.mean_moving_range == pytest.approx(67 / 9, abs=EXACT_TOL)
+    assert screened.mean_moving_range == pytest.approx(1.0, abs=EXACT_TOL)
+    assert screened.upper_limit == pytest.approx(13.4 + 2.66, abs=EXACT_TOL)
+    assert plain.upper_limit == pytest.approx(13.4 + 2.66 * 67 / 9, abs=EXACT_TOL)
+    # screened limits 13.4 -/+ 2.66 = 10.74 and 16.06: the 40 is above, every 10 below
+    assert screened.lower_limit == pytest.approx(13.4 - 2.66, abs=EXACT_TOL)
+    assert screened.table["beyond_limits"].tolist() == [v != 11 for v in y]
+    # unscreened limits 13.4 -/+ 19.8: only the 40 is beyond
+    assert plain.table["beyond_limits"].tolist() == [v == 40 for v in y]
+    # nothing to screen (all ranges equal): unchanged
+    assert XmR([1, 2, 1, 2], screen_outliers=True).mean_moving_range == pytest.approx(1.0)
+
+
+def test_xmr_limits_are_strict_and_two_of_three_at_the_start() -> None:
+    # a baseline of three equal points: mean 10, no variation, limits 10 and 10. A point on a
+    # limit is not beyond it (the rules say "above" and "below"); 11 and 9 are
+    x = XmR([10, 10, 10, 10, 11, 9], baseline=3)
+    assert (x.lower_limit, x.upper_limit) == (10.0, 10.0)
+    assert x.table["beyond_limits"].tolist() == [False, False, False, False, True, True]
+    assert not x.table["two_of_three"].any()
+    # the two-of-three pattern of test_xmr_two_of_three_near_limit, at the very start
+    y = [13.5, 11.5, 13.5, 10.0] + [10.0, 11.0] * 10
+    t = XmR(y).table
+    assert t["two_of_three"].tolist() == [True, False, True] + [False] * 21
+    assert XmR(y).near_lower == pytest.approx(
+        XmR(y).mean - (2 / 3) * 2.66 * XmR(y).mean_moving_range, abs=EXACT_TOL
+    )
+
+
+def test_comparison_dispersion_by_hand() -> None:
+    idx = pd.date_range("2019-01-01", periods=6, freq="MS")
+    # periods of 3, levels 10 and 10: per period (0-10)^2/10 + 0 + (20-10)^2/10 = 20; twice
+    # = 40 on 6 - 2 = 4 df -> 10
+    assert comparison_dispersion(pd.Series([0.0, 10, 20, 0, 10, 20], index=idx), 3) == (
+        pytest.approx(10.0)
+    )
+    # under-dispersed (X2 / df = 0.825) is floored at 1
+    assert comparison_dispersion(pd.Series([8.0, 10, 12, 15, 20, 25], index=idx), 3) == 1.0
+    # a missing month is left out: 5 points, 3 df; the second period's level is 15:
+    # (0-10)^2/10 + 0 + (20-10)^2/10 + (10-15)^2/15 + (20-15)^2/15 = 23.33 -> 7.78
+    gap = pd.Series([0.0, 10, 20, np.nan, 10, 20], index=idx)
+    assert comparison_dispersion(gap, 3) == pytest.approx((10 + 10 + 25 / 15 + 25 / 15) / 3)
+    assert comparison_dispersion(pd.Series([1.0, 2, 3], index=idx[:3]), 1) is None  # < 4
+    assert comparison_dispersion(pd.Series([0.0] * 6, index=idx), 3) is None
+    # four points, periods of 2, two parameters: 2 df; levels 12: X2 = 4 x 36 / 12 = 12 -> 6
+    four = pd.Series([6.0, 18, 6, 18], index=idx[:4])
+    assert comparison_dispersion(four, 2) == pytest.approx(6.0)
+
+
+def test_trend_defaults_and_labels_are_pinned() -> None:
+    counts = {f"{y}-{m:02d}": 10 + m % 3 for y in (2019, 2020) for m in range(1, 13)}
+    tr = Trend(_incidents(counts))
+    assert tr.period_months == 12
+    assert tr.this_period_label == "2020-01 to 2020-12"
+    assert tr.last_period_label == "2019-01 to 2019-12"
+    assert tr.comparison is not None and tr.comparison.alpha == 0.05
+    assert tr.comparison.alternative == "two-sided"
+    assert tr.spc is not None and (tr.spc.shift_run, tr.spc.trend_run) == (7, 7)
+    assert tr.long_run is not None and tr.long_run["months"] == 24
+    # 23 months: no comparison; 11 months: no long-run trend
+    short = Trend(_incidents(dict(list(counts.items())[1:])))
+    assert short.comparison is None and short.this_period_label == ""
+    assert short.long_run is not None
+    assert Trend(_incidents(dict(list(counts.items())[:11]))).long_run is None
+    assert Trend(_incidents(dict(list(counts.items())[:12]))).long_run is not None
+    assert Trend(_incidents(dict(list(counts.items())[:1]))).spc is None
+    d = Trend(_incidents(counts), by="year").to_dict()
+    assert d["months_covered"] == {"2019": 12, "2020": 12}
+    assert d["stl"] == {"skipped": "STL needs at least 3 years of months; the series has 24 months"}
+    assert d["long_run"]["months"] == 24 and d["spc"]["mean"] == pytest.approx(11.0)
+    assert "months_covered" not in Trend(_incidents(counts)).to_dict()
+
+
+def test_trend_stl_at_three_years_and_a_wholly_missing_year() -> None:
+    counts = {f"{y}-{m:02d}": 10 + m for y in (2018, 2019, 2020) for m in range(1, 13)}
+    tr = Trend(_incidents(counts))
+    assert tr.stl is not None and tr.stl_reason == ""
+    have = [pd.Timestamp(m + "-01") for m in counts if not m.startswith("2019-06")]
+    gap = Trend(_incidents(counts), months_with_data=have)
+    assert gap.stl_reason == "months with no data were interpolated for STL only"
+    assert Trend(_incidents(dict(list(counts.items())[1:]))).stl is None
+    # a year with no data at all still has a row in months_covered, with 0
+    no2019 = [pd.Timestamp(m + "-01") for m in counts if not m.startswith("2019")]
+    yearly = Trend(_incidents(counts), by="year", months_with_data=no2019)
+    assert yearly.months_covered.to_dict() == {"2018": 12, "2019": 0, "2020": 12}
+
+
+def test_xmr_needs_two_values_uses_the_baseline_and_names_the_side() -> None:
+    with pytest.raises(ValueError, match="at least two values"):
+        XmR([5.0])
+    assert XmR([5.0, 6.0]).mean == pytest.approx(5.5)
+    # baseline: mean and limits from the first 4 points only
+    x = XmR([10, 12, 11, 13, 30, 2], baseline=4)
+    assert x.mean == pytest.approx(11.5) and x.mean_moving_range == pytest.approx(5 / 3)
+    assert x.table["side"].tolist() == ["", "", "", "", "high", "low"]
+    full = XmR([10, 12, 11, 13, 30, 2])
+    assert full.mean == pytest.approx(78 / 6)

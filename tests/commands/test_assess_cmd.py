@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from types import ModuleType
 
+import pandas as pd
 import pytest
 
 from safercity.cli import main
@@ -66,7 +67,8 @@ def test_assess_json_writes_every_output(
     assert result["parameters"]["generated_on"] == "2020-03-31"
     assert result["crime"]["this_period"] == 72 and result["crime"]["previous_period"] == 66
     assert result["missing_months"] == ["2018-03"]
-    assert result["recommended_priorities"][0] == "reoffending"
+    ranked = pd.read_csv(tmp_path / "report-tables" / "priorities.csv")
+    assert result["recommended_priorities"] == list(ranked["candidate"].head(3))
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Report date: 31 March 2020" in html and "Public consultation" in html
     assert (tmp_path / "report-figures" / "figure-1-long-run.svg").exists()
@@ -97,7 +99,7 @@ def test_assess_text_output(
     assert code == 0
     text = capsys.readouterr().out
     assert text.lstrip().startswith("Strategic Assessment for Westminster, 2019-01 to 2019-12:")
-    assert "The largest significant rise was in burglary: up 100% to 48" in text
+    assert "The largest significant rise in number was in burglary: up 26 crimes (100%)" in text
     # the PDF path is tested in tests/analytics/test_report.py
     assert (tmp_path / "r.html").exists() and not (tmp_path / "r.pdf").exists()
 

@@ -25,11 +25,14 @@ def test_priorities_ranked_with_reasons(tmp_path: Path, capsys: pytest.CaptureFi
     )
     out = json.loads(capsys.readouterr().out)
     assert code == 0
-    ranked = [p["theme"] for p in out["priorities"]]
+    ranked = [p["candidate"] for p in out["priorities"]]
     assert ranked[0] == "night-time-economy"
+    # every category competes with the themes
+    assert {"robbery", "burglary", "anti-social-behaviour"} <= set(ranked)
     top = out["priorities"][0]
-    assert top["harm_score"] == 5 and top["public_concern_score"] == 5
-    assert "ranked 1 in consultation" in top["reasons"]
+    assert top["harm_individual_score"] == 5 and top["public_concern_score"] == 5
+    assert "ranked 1 in the consultation" in top["reasons"]
+    assert out["intelligence_gaps"] == []
     assert sum(out["weights"].values()) == pytest.approx(1.0)
 
 

@@ -171,9 +171,12 @@ class HarmProfile:
     ----------
     table : DataFrame
         Per category: count, weight, harm (count x weight), share_of_count, share_of_harm (%),
-        sorted by harm.
+        sorted by harm. Both shares are of weighted incidents only (crime-only denominators:
+        anti-social behaviour, unweighted in the CCHI table, has no share).
     total_count, total_harm : float
         ``total_harm`` sums weighted categories only.
+    weighted_count : float
+        Incidents with a weight (the denominator of ``share_of_count``).
     unweighted : list of str
         Categories present with no weight (e.g. anti-social behaviour in the CCHI table).
     monthly : DataFrame
@@ -213,7 +216,13 @@ class HarmProfile:
         table["harm"] = table["count"] * table["weight"]
         self.total_count = float(table["count"].sum())
         self.total_harm = float(table["harm"].sum(skipna=True))
-        table["share_of_count"] = 100.0 * table["count"] / self.total_count
+        # shares of the weighted (crime) incidents only: a category with no weight (ASB in
+        # the CCHI table) is in neither denominator and has no share
+        self.weighted_count = float(table.loc[table["weight"].notna(), "count"].sum())
+        table["share_of_count"] = (
+            100.0 * table["count"] / self.weighted_count if self.weighted_count else np.nan
+        )
+        table.loc[table["weight"].isna(), "share_of_count"] = np.nan
         table["share_of_harm"] = (
             100.0 * table["harm"] / self.total_harm if self.total_harm > 0 else np.nan
         )
@@ -265,7 +274,9 @@ class HarmProfile:
                     "count": int(r["count"]),
                     "weight": None if pd.isna(r["weight"]) else float(r["weight"]),
                     "harm": None if pd.isna(r["harm"]) else float(r["harm"]),
-                    "share_of_count": float(r["share_of_count"]),
+                    "share_of_count": None
+                    if pd.isna(r["share_of_count"])
+                    else float(r["share_of_count"]),
                     "share_of_harm": None
                     if pd.isna(r["share_of_harm"])
                     else float(r["share_of_harm"]),
@@ -289,3 +300,93 @@ class HarmProfile:
             "missing_months": self.missing_months,
             "comparison": self.comparison,
         }
+
+
+def weight_sensitivity(table: pd.DataFrame) -> dict[str, Any] | None:
+    """How far the weights would have to move before the largest source of harm changes.
+
+    ``table`` is :attr:`HarmProfile.table`. Returns the top category, the runner-up and the
+    ``factor`` by which the top category's weight would have to be divided (or the runner-up's
+    multiplied) for the two to swap places: ``harm(top) / harm(second)``. None with fewer than
+    two weighted categories.
+    """
+    t = table.dropna(subset=["harm"])
+    t = t[t["harm"] > 0]
+    if len(t) < 2:
+        return None
+    top, second = t.index[0], t.index[1]
+    return {
+        "top": str(top),
+        "second": str(second),
+        "factor": float(t.iloc[0]["harm"]) / float(t.iloc[1]["harm"]),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Home Office unit costs of crime (2018) as an alternative lens
+# ---------------------------------------------------------------------------------------------
+
+
+def unit_costs_path() -> Path:
+    return _data_path("unit_costs_of_crime_2018.csv")
+
+
+def load_unit_costs(path: str | Path | None = None) -> pd.DataFrame:
+    """The published unit costs (offence, unit_cost_gbp, source) from the shipped table."""
+    p = Path(path) if path is not None else unit_costs_path()
+    text = "\n".join(
+        line
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if not line.lstrip().startswith("#")
+    )
+    return pd.read_csv(io.StringIO(text))
+
+
+def cost_lens(counts: pd.Series, costs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each police.uk category's count priced at the published unit costs.
+
+    A police.uk category spans several of the published offence types (violence and sexual
+    offences holds violence with and without injury and sexual offences), so each category is
+    priced as a range from its cheapest to its dearest offence type (``low_gbp``, ``high_gbp``);
+    categories no published cost covers are left unpriced.
+
+    Parameters
+    ----------
+    counts : Series
+        Incidents per police.uk category.
+    costs : DataFrame, optional
+        :func:`load_unit_costs` (default: the shipped table).
+    """
+    costs = costs if costs is not None else load_unit_costs()
+    rows = []
+    for cat, n in counts.items():
+        sub = costs[costs["category"] == str(cat)]
+        if sub.empty:
+            rows.append(
+                {
+                    "category": str(cat),
+                    "count": int(n),
+                    "unit_low_gbp": None,
+                    "unit_high_gbp": None,
+                    "low_gbp": None,
+                    "high_gbp": None,
+                    "offence_types": "",
+                }
+            )
+            continue
+        lo, hi = float(sub["unit_cost_gbp"].min()), float(sub["unit_cost_gbp"].max())
+        rows.append(
+            {
+                "category": str(cat),
+                "count": int(n),
+                "unit_low_gbp": lo,
+                "unit_high_gbp": hi,
+                "low_gbp": lo * int(n),
+                "high_gbp": hi * int(n),
+                "offence_types": "; ".join(str(o) for o in sub["offence"]),
+            }
+        )
+    out = pd.DataFrame(rows)
+    return out.sort_values(["high_gbp", "count"], ascending=False, na_position="last").reset_index(
+        drop=True
+    )

@@ -39,7 +39,11 @@ _KNOWN_KEYS = {
     "victim_age",
     "suspect_age",
     "any_of",
+    "applies_to",
+    "proxy_for",
 }
+#: keys that describe a theme rather than filter incidents
+_THEME_KEYS = {"title", "description", "applies_to", "proxy_for"}
 
 
 class ThemeError(ValueError):
@@ -97,6 +101,10 @@ class Condition:
         unknown = set(spec) - _KNOWN_KEYS
         if unknown:
             raise ThemeError(f"{where}: unknown keys {sorted(unknown)}")
+        if ".any_of[" in where:  # an alternative holds conditions only
+            nested = sorted(set(spec) & _THEME_KEYS)
+            if nested:
+                raise ThemeError(f"{where}: {nested} belong to the theme, not to a condition")
         cond = cls()
         if "categories" in spec:
             cats = []
@@ -277,6 +285,25 @@ class Theme:
     def hours(self) -> str | None:
         return self.condition.hours_text
 
+    @property
+    def applies_to(self) -> list[str]:
+        """Local authorities the theme is defined for (``applies_to:``); empty = everywhere."""
+        value = self.spec.get("applies_to") or []
+        return [str(v) for v in ([value] if isinstance(value, str) else value)]
+
+    def applies(self, area: str | None) -> bool:
+        """True when the theme is defined for ``area`` (or for everywhere)."""
+        if not self.applies_to or area is None:
+            return True
+        return area.strip().lower() in {a.strip().lower() for a in self.applies_to}
+
+    @property
+    def proxy_for(self) -> str | None:
+        """What a proxy theme stands in for (``proxy_for:``), e.g. "re-offending"; None when
+        the theme measures what it names."""
+        value = self.spec.get("proxy_for")
+        return str(value) if value else None
+
 
 class ThemeSet(Mapping[str, Theme]):
     """The themes from one file, by name (a read-only mapping)."""
@@ -325,6 +352,12 @@ def load_themes(path: str | Path | None = None) -> ThemeSet:
             raise ThemeError(f"{p}: theme {name!r} must be a mapping")
         key = str(name).strip().lower()
         cond = Condition.from_mapping(spec, f"{p}: theme {name!r}")
+        applies = spec.get("applies_to")
+        if applies is not None and not (
+            isinstance(applies, str)
+            or (isinstance(applies, list) and all(isinstance(a, str) for a in applies))
+        ):
+            raise ThemeError(f"{p}: theme {name!r}: applies_to must be a list of area names")
         themes[key] = Theme(
             name=key,
             title=str(spec.get("title", name)),

@@ -167,6 +167,55 @@ def period_label(start: dt.date, end: dt.date) -> str:
     return f"{month_label(start)} to {month_label(end)}"
 
 
+#: store fields as words (for "the data has no ..." sentences)
+FIELD_WORDS: dict[str, str] = {
+    "victim_age": "victim ages",
+    "suspect_age": "suspect ages",
+    "victim_sex": "victim sex",
+    "victim_id": "victim references",
+    "victim_resident": "victim residence",
+    "flag_domestic": "a domestic abuse flag",
+    "flag_alcohol": "an alcohol flag",
+    "flag_hate": "a hate crime flag",
+    "ward_name": "wards",
+    "ward_code": "wards",
+    "lsoa_code": "LSOAs",
+    "lsoa_name": "LSOAs",
+    "local_authority": "local authorities",
+    "occurred_from": "times",
+    "occurred_to": "times",
+}
+
+
+#: the store's source kinds in words
+SOURCE_KINDS: dict[str, str] = {
+    "police_uk_street": "police.uk street-level crime files",
+    "police_uk_api": "police.uk API records",
+    "police_uk_outcomes": "police.uk outcomes files",
+    "police_uk_stop_search": "police.uk stop and search files",
+    "met_recorded_crime": "Metropolitan Police recorded crime tables",
+    "local_extract": "local extracts",
+    "synthetic": "synthetic test records",
+}
+
+
+def source_kind(kind: str) -> str:
+    """A source kind in words (``"police_uk_api"`` -> ``"police.uk API records"``)."""
+    return SOURCE_KINDS.get(kind, kind.replace("_", " "))
+
+
+def field_words(text: str) -> str:
+    """Store field names in a phrase as words: ``"victim_age or suspect_age"`` ->
+    ``"victim ages or suspect ages"``.
+
+    >>> field_words("victim_sex or flag_domestic")
+    'victim sex or a domestic abuse flag'
+    """
+    for key in sorted(FIELD_WORDS, key=len, reverse=True):
+        text = text.replace(key, FIELD_WORDS[key])
+    return text
+
+
 def capitalise(text: str) -> str:
     """Upper-case the first letter only (``"anti-social behaviour"`` -> ``"Anti-social ..."``)."""
     return text[:1].upper() + text[1:]
@@ -176,6 +225,7 @@ __all__ = [
     "capitalise",
     "change_phrase",
     "direction_label",
+    "field_words",
     "fmt_int",
     "fmt_num",
     "fmt_p",
@@ -188,4 +238,5 @@ __all__ = [
     "share_phrase",
     "short_month",
     "significance_label",
+    "source_kind",
 ]

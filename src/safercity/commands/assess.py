@@ -1,4 +1,11 @@
-"""``safercity assess``: the Strategic Assessment document (HTML, PDF, figures, tables)."""
+"""``safercity assess``: the Strategic Assessment document (HTML, PDF, figures, tables).
+
+Inputs beside the workspace, each optional: consultation results (``--consultation``: the
+ranking file route, which the consultation app feeds too), last year's strategy with its
+monitoring (``--previous-strategy``: what ``safercity strategy export --from-db`` writes), the
+analyst's narrative (``--context``; by default ``OUT-context.md``, written as a template on the
+first run) and an ONS workday population table (``--workday-population``).
+"""
 
 from __future__ import annotations
 
@@ -39,6 +46,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--consultation",
         help="public consultation ranking: a strategy YAML (consultation: ranking:) or a CSV",
     )
+    parser.add_argument(
+        "--previous-strategy",
+        help="last year's strategy file with its monitoring (safercity strategy export "
+        "--from-db --out FILE): its priorities are reviewed",
+    )
+    parser.add_argument(
+        "--context",
+        help="the analyst's narrative file (PESTELO, emerging threats, hidden harms; default "
+        "OUT-context.md, written as a template when missing)",
+    )
+    parser.add_argument(
+        "--workday-population",
+        help="ONS workday population by LSOA (CSV, e.g. Census 2011 WP101EW) for rates where "
+        "many work or visit but few live",
+    )
     parser.add_argument("--themes", help="themes YAML file (default: the shipped one)")
     parser.add_argument("--harm-weights", help="harm weight file (default: shipped CCHI)")
     parser.add_argument(
@@ -72,6 +94,14 @@ def run(args: argparse.Namespace) -> int:
             consultation = load_consultation(args.consultation, themes)
         except (OSError, ValueError) as exc:
             raise UserError(str(exc)) from exc
+    for opt in ("previous_strategy", "workday_population", "context"):
+        value = getattr(args, opt)
+        if value and opt != "context" and not Path(value).is_file():
+            raise UserError(f"--{opt.replace('_', '-')}: no such file {value}")
+    out = Path(args.out)
+    if out.suffix.lower() in (".html", ".htm", ".pdf"):
+        out = out.with_suffix("")
+    context = Path(args.context) if args.context else out.parent / f"{out.name}-context.md"
     report_date = None
     if args.date:
         try:
@@ -95,20 +125,26 @@ def run(args: argparse.Namespace) -> int:
                     themes=themes,
                     harm_weights=harm,
                     consultation=consultation,
+                    previous_strategy=args.previous_strategy,
+                    context=context,
+                    workday_population=args.workday_population,
                     seed=args.seed,
                     permutations=args.permutations,
                     generated_on=report_date,
                     progress=step,
                 )
-            except (ValueError, KeyError) as exc:
+            except (ValueError, KeyError, OSError) as exc:
                 raise UserError(str(exc).strip("'\"")) from exc
             step("writing the report")
-            written = write_report(a, Path(args.out), pdf=not args.no_pdf)
+            written = write_report(a, out, pdf=not args.no_pdf)
     outputs = {
         "html": str(written.html),
         "pdf": str(written.pdf) if written.pdf else None,
         "figures": str(written.figures[0].parent) if written.figures else None,
         "tables": str(written.tables[0].parent) if written.tables else None,
+        "summary_html": str(written.summary_html) if written.summary_html else None,
+        "summary_pdf": str(written.summary_pdf) if written.summary_pdf else None,
+        "context": str(context),
         "manifest": str(written.manifest),
     }
     if args.json:

@@ -1,4 +1,5 @@
-"""``safercity priorities``: MoRiLE-style scoring of the themes into a ranked list."""
+"""``safercity priorities``: MoRiLE-style scoring of every crime category, anti-social
+behaviour and theme into a ranked list, with the intelligence gaps."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = add_command(
         subparsers,
         "priorities",
-        help="Rank the themes on harm, volume, trend, repeats and public concern (stated 1-5 "
-        "rules, editable weights), with the reasons for each score.",
+        help="Rank every crime category, anti-social behaviour and theme on harm to "
+        "individuals and the community, likelihood, organisational position, public concern "
+        "and confidence (MoRiLE; stated 1-5 rules, editable weights), with the reasons for "
+        "each score; themes the data cannot measure are listed as intelligence gaps.",
         example="safercity priorities --workspace ws --area Westminster "
         "--consultation night-time-economy,reoffending,youth --json",
         handler=run,
@@ -29,12 +32,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--harm-weights", help="harm weight file (default: shipped CCHI)")
     parser.add_argument(
         "--consultation",
-        help="theme names in the public's order of concern, comma-separated (default: none)",
+        help="themes or crime categories in the public's order of concern, comma-separated "
+        "(default: none)",
     )
     parser.add_argument(
         "--weights",
-        help="dimension weights, e.g. harm=0.3,volume=0.2,trend=0.15,vulnerability=0.2,"
-        "public_concern=0.15 (the default)",
+        help="dimension weights, e.g. harm_individual=0.3,harm_community=0.2,likelihood=0.2,"
+        "organisational=0.1,public_concern=0.2 (the default)",
     )
 
 
@@ -76,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
             harm_weights=harm,
             consultation=consultation,
             weights=_parse_weights(args.weights),
+            period_months=12,
+            area=args.area,
         )
     except KeyError as exc:
         raise UserError(str(exc).strip("'\"")) from exc
@@ -84,8 +90,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(jsonable(pm.to_dict()))
         return 0
-    for theme, row in pm.table.iterrows():
-        score = "not scored" if row["score"] != row["score"] else f"score {row['score']:.2f}"
-        print(f"{int(row['rank'])}. {row['title']} ({theme}): {score}")
+    for _i, row in pm.table.iterrows():
+        print(f"{int(row['rank'])}. {row['title']} ({row['kind']}): score {row['score']:.2f}")
         print(f"   {row['reasons']}")
+    for _i, gap in pm.gaps.iterrows():
+        print(f"Intelligence gap: {gap['title']}: the data has no {gap['missing']}")
     return 0

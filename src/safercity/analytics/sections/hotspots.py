@@ -427,11 +427,11 @@ def report_blocks(
     return blocks
 
 
-def report_section(builder: Any, assessment: Any) -> Any:
+def report_section(builder: Any) -> Any:
     """The section for :func:`safercity.analytics.report.build_document` (``builder`` is its
     ``_Builder``, ``assessment`` the :class:`~safercity.analytics.assessment.Assessment` with
     ``hotspots``); None when the assessment has no hot spots section."""
-    from safercity.analytics.report import (
+    from safercity.analytics.report.model import (
         Block,
         Section,
         f_int,
@@ -440,6 +440,8 @@ def report_section(builder: Any, assessment: Any) -> Any:
         f_str,
         table_view,
     )
+
+    assessment = builder.a
 
     section: HotspotsSection | None = getattr(assessment, "hotspots", None)
     if section is None:
@@ -473,3 +475,6 @@ def report_section(builder: Any, assessment: Any) -> Any:
     s = Section("hotspots", "Hot spots")
     s.blocks.extend(report_blocks(section, figure=builder.figure, table=table, block=block))
     return s
+
+
+report_section.section_id = "hotspots"  # type: ignore[attr-defined]

@@ -100,10 +100,10 @@ def stop_search_section(
     return StopSearchSection(la, period, profile, left_out)
 
 
-def report_section(builder: Any, assessment: Any) -> Any:
+def report_section(builder: Any) -> Any:
     """The section for :func:`safercity.analytics.report.build_document`; None when the
     assessment has no stop-and-search data."""
-    from safercity.analytics.report import (
+    from safercity.analytics.report.model import (
         Block,
         Section,
         f_int,
@@ -113,6 +113,8 @@ def report_section(builder: Any, assessment: Any) -> Any:
         f_str,
         table_view,
     )
+
+    assessment = builder.a
 
     section: StopSearchSection | None = getattr(assessment, "stop_search", None)
     if section is None:
@@ -182,3 +184,6 @@ def report_section(builder: Any, assessment: Any) -> Any:
         )
     )
     return s
+
+
+report_section.section_id = "stop-search"  # type: ignore[attr-defined]
