@@ -324,3 +324,27 @@ def test_reports_written_by_the_command_line_are_listed_with_their_files(
     assert client.get(other).status_code == 404  # only this report's own files
     client.get(reverse("reports:list"))
     assert AssessmentReport.objects.count() == 1  # found once, not again on every visit
+
+
+def test_a_report_takes_the_partnerships_strategy_and_consultation_for_its_area(
+    make_user: Any, settings: Any, tmp_path: Any
+) -> None:
+    """Generated in the browser, the assessment reviews the partnership's own strategy (as last
+    year's priorities) and uses its counted consultation, when they are for the report's area."""
+    from safercity.strategy import load
+    from safercity.web.consult import demo as consult_demo
+    from safercity.web.strategy import services as strategy_services
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "westminster-2011-14.yaml"
+    strategy_services.load(load(example))
+    consult_demo.load(responses=40)
+    folder = tmp_path / "westminster"
+    folder.mkdir()
+    inputs = services.partnership_inputs("Westminster", folder)
+    assert inputs["previous_strategy"] == folder / "previous-strategy.yaml"
+    assert "Safer Westminster Partnership" in inputs["previous_strategy"].read_text()
+    assert inputs["consultation"].ranking  # from the counted responses
+    assert (folder / "consultation.yaml").is_file()
+    other = tmp_path / "camden"
+    other.mkdir()
+    assert services.partnership_inputs("Camden", other) == {}  # not Camden's strategy

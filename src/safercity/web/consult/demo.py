@@ -137,6 +137,7 @@ def load(responses: int = 120, seed: int = 20101001) -> dict[str, Any]:
         models.Consultation.objects.filter(slug=SLUG).first(),
     )
     c.synthetic = True
+    c.area = "Westminster"  # the Strategic Assessment of Westminster takes its results
     now = timezone.now()
     c.published_at = c.published_at or now
     c.results_published_at = c.results_published_at or now

@@ -124,6 +124,9 @@ def run(pk: Any) -> None:
         _set(report, progress=pct, message=f"Step {done} of {TOTAL_STEPS}: {name}"[:300])
 
     try:
+        folder = report.folder
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        inputs = partnership_inputs(report.area, folder)
         ws = Workspace(settings.WORKSPACE, read_only=True)
         try:
             a = Assessment(
@@ -133,10 +136,9 @@ def run(pk: Any) -> None:
                 seed=int(safercity_settings.get("seed")),
                 permutations=int(safercity_settings.get("permutations")),
                 progress=step,
+                **inputs,
             )
             step("writing the report, its figures and tables, and the PDF")
-            folder = report.folder
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             written = write_report(a, folder / report.stem, pdf=True)
         finally:
             ws.close()
@@ -183,6 +185,46 @@ def _set(report: AssessmentReport, **fields: Any) -> None:
     for k, v in fields.items():
         setattr(report, k, v)
     report.save(update_fields=[*fields, "updated_at"])
+
+
+def partnership_inputs(area: str, folder: Path) -> dict[str, Any]:
+    """What the web application holds for the assessment of ``area`` beside the crime data:
+    the partnership's strategy with its monitoring (reviewed as last year's priorities) and the
+    latest consultation of the area whose results are counted (used in the priority
+    assessment), each only when it is for this area. Both are written into the report's folder as
+    the files the assessment reads, so the report can be reproduced from its folder."""
+    from django.apps import apps
+
+    from safercity.analytics.assessment.consultation import load_consultation
+    from safercity.analytics.themes import load_themes
+
+    out: dict[str, Any] = {}
+    here = area.strip().lower()
+    if apps.is_installed("safercity.web.strategy"):
+        from safercity.strategy.io import dumps
+        from safercity.web.strategy.loading import export
+        from safercity.web.strategy.services import current_strategy
+
+        strategy = current_strategy()
+        names = f"{strategy.title} {strategy.partnership.name}".lower() if strategy else ""
+        if strategy is not None and here and here in names:
+            path = folder / "previous-strategy.yaml"
+            path.write_text(dumps(export(strategy)), encoding="utf-8")
+            out["previous_strategy"] = path
+    if apps.is_installed("safercity.web.consult"):
+        from safercity.web.consult.models import Consultation as ConsultationRecord
+        from safercity.web.consult.services import for_assessment
+
+        for c in ConsultationRecord.objects.filter(area__iexact=area).order_by("-closes_on"):
+            ranking = for_assessment(c.slug)
+            if ranking:
+                import yaml
+
+                path = folder / "consultation.yaml"
+                path.write_text(yaml.safe_dump({"consultation": ranking}), encoding="utf-8")
+                out["consultation"] = load_consultation(path, load_themes())
+                break
+    return out
 
 
 def discover_command_line_reports() -> int:
