@@ -132,3 +132,19 @@ def test_line_chart_month_labels_stay_inside_the_chart() -> None:
     assert "M24 2018" in ticks  # 25 labels, one every 3: the last is labelled
     for t in ticks.values():
         assert t.get("text-anchor") == "end" and 0 < float(t.get("x") or 0) < 640
+
+
+def test_line_chart_can_count_its_labels_back_from_the_last() -> None:
+    # 24 months, a label every 2: from the start the last month goes unlabelled; from the end
+    # it is labelled (and so is every other month back to the second)
+    labels = [f"M{k:02d}" for k in range(24)]
+    series = [charts.Series("s", list(range(24)))]
+
+    def shown(svg: str) -> list[str]:
+        return [t.text or "" for t in _parse(svg).iter(f"{SVG}text") if (t.text or "")[:1] == "M"]
+
+    assert shown(charts.line_chart("a", labels, series, title="T", desc="D"))[-1] == "M22"
+    from_end = shown(
+        charts.line_chart("b", labels, series, title="T", desc="D", label_from_end=True)
+    )
+    assert from_end == [f"M{k:02d}" for k in range(1, 24, 2)]

@@ -157,6 +157,7 @@ def line_chart(
     label_every: int | None = None,
     zero_based: bool = True,
     css_class: str | None = None,
+    label_from_end: bool = False,
 ) -> str:
     """A line chart of one or more series over the same x labels.
 
@@ -164,6 +165,8 @@ def line_chart(
     own colour, dash pattern and marker, and is named at its last point and in a legend.
     ``css_class``: for web pages, a class on the ``<svg>`` instead of its inline font style (a
     Content Security Policy without 'unsafe-inline' refuses style attributes).
+    ``label_from_end``: when not every x label fits, count the labelled ones back from the last
+    (the latest month is always labelled) rather than on from the first.
     """
     left, right, top, bottom = 64, 150, 16, 56
     pw, ph = width - left - right, height - top - bottom
@@ -200,7 +203,8 @@ def line_chart(
     )
     every = label_every or max(1, math.ceil(n / 12))
     for i, lab in enumerate(labels):
-        if i % every == 0 or (i == n - 1 and n <= 13):
+        k = n - 1 - i if label_from_end else i
+        if k % every == 0 or (i == n - 1 and n <= 13):
             x = x_at(i)
             out.append(
                 f'<text x="{_f(x)}" y="{top + ph + 14}" font-size="10" text-anchor="end" '
@@ -367,7 +371,9 @@ def class_labels(breaks: Sequence[float]) -> list[str]:
     return labels
 
 
-def _path_of(geom: Any, tx: Any) -> str:
+def path_data(geom: Any, tx: Any) -> str:
+    """The SVG path data (``d``) of a polygon or multipolygon, its coordinates mapped by
+    ``tx(xs, ys) -> (xs, ys)`` (e.g. British National Grid metres to the drawing)."""
     parts: list[str] = []
     polys = getattr(geom, "geoms", [geom])
     for poly in polys:
@@ -425,7 +431,7 @@ def area_map(
             continue
         c = SEQUENTIAL[min(classify(float(v), br), len(SEQUENTIAL) - 1)]
         out.append(
-            f'<path d="{_path_of(g, tx)}" fill="{c}" stroke="#505a5f" stroke-width="0.4" '
+            f'<path d="{path_data(g, tx)}" fill="{c}" stroke="#505a5f" stroke-width="0.4" '
             f'fill-rule="evenodd"><title>{escape(name)}: {float(v):,.0f} '
             f"{escape(value_name)}</title></path>"
         )
@@ -508,5 +514,6 @@ __all__ = [
     "heat_table",
     "line_chart",
     "nice_ticks",
+    "path_data",
     "text_colour",
 ]
