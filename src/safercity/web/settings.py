@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safercity.web.core.middleware.SecurityHeadersMiddleware",
+    "safercity.web.analysis.middleware.ApiErrorsAsJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "safercity.web.core.middleware.SessionIdleExpiryMiddleware",
     "django.middleware.common.CommonMiddleware",
