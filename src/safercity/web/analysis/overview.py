@@ -173,6 +173,7 @@ def _overview() -> dict[str, Any]:
     out["boroughs_total"] = len(boroughs)
     out["neighbourhoods"] = neighbourhoods
     out["monthly"] = _monthly(monthly, data_months)
+    out["gap_months"] = len(out["monthly"]) - len(data_months)
     return out
 
 

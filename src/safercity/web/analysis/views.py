@@ -7,6 +7,7 @@ form has errors no results are shown (never results for choices other than those
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -172,7 +173,9 @@ def _map_html(filters: services.Filters, size: int, layer: str) -> str:
             "filters": filters,
             **data,
             "fallback": maps.fallback_svg(filters, data) if data["cells"] else {},
-            "config": config,
+            # in an attribute, not a <script> element: HTMX drops script elements from what it
+            # swaps in (allowScriptTags is off), which made the map vanish after a filter change
+            "config_json": json.dumps(config, separators=(",", ":")),
         }
 
     return _results("analysis/_map_results.html", (filters, size, layer), context)

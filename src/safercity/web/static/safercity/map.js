@@ -1,7 +1,9 @@
 // The hotspot map: Leaflet draws the chosen layer's squares over the boundaries and names of
 // the places they fall in (local authorities, wards when loaded, LSOAs), all sent with the page
-// (#map-config), so no tile server is needed; tiles are added only when one is configured.
-// The map is drawn again whenever HTMX swaps in new results (a filter change).
+// (the data-hotspot-map attribute), so no tile server is needed; tiles are added only when one
+// is configured. The map is drawn again whenever HTMX swaps in new results (a filter change).
+// The holder has no id: HTMX "settles" the attributes of an element whose id is in both the old
+// and the new content, which would copy Leaflet's style attribute (refused by the CSP).
 (function () {
   "use strict";
   var map = null;
@@ -22,12 +24,11 @@
   }
 
   function draw() {
-    var holder = document.getElementById("hotspot-map");
-    var source = document.getElementById("map-config");
-    if (!holder || !source || typeof L === "undefined") { return; }
+    var holder = document.querySelector("[data-hotspot-map]");
+    if (!holder || typeof L === "undefined") { return; }
     if (map && map.getContainer() === holder) { return; }
     forget();
-    var config = JSON.parse(source.textContent);
+    var config = JSON.parse(holder.getAttribute("data-hotspot-map"));
     holder.hidden = false;
     map = L.map(holder, {
       scrollWheelZoom: false, zoomSnap: 0.25, preferCanvas: true,
