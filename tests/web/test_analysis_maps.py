@@ -150,7 +150,7 @@ def test_boundaries_and_names_without_a_tile_server(
         "St James's",
         "Westminster",
     ]
-    assert svg.select("rect.app-map__square")
+    assert svg.select(".app-map__squares path")
     assert "style=" not in str(svg)
 
 
@@ -194,3 +194,24 @@ def test_a_square_with_no_incident_is_named_by_its_neighbours(
         assert c["nearby"] is True and c["place"] and c["lsoa_name"].startswith("Leeds ")
     assert all(not c["nearby"] for c in data["top_cells"] if c["incidents"])
     assert np.all(np.diff([c["density_per_km2"] for c in data["top_cells"]]) <= 0)
+
+
+def test_place_names_cannot_break_out_of_the_page(
+    analyst: Any, settings: Any, synthetic_workspace: Path, tmp_path: Path
+) -> None:
+    # a boundary file's names are data: a name holding markup stays text in the map's data
+    import shutil
+
+    ws = tmp_path / "ws"
+    shutil.copytree(synthetic_workspace, ws)
+    name = '</template><script>alert(1)</script> & "St James\'s"'
+    with Workspace(ws) as w:
+        w.con.execute("UPDATE areas SET name = ?", [name])
+        w.con.execute("UPDATE incidents SET ward_name = ? WHERE ward_name = 'St James''s'", [name])
+    settings.WORKSPACE = ws
+    html = analyst.get(reverse("analysis:map"), {"area": "borough:Westminster"}).content.decode()
+    assert "<script>alert(1)" not in html
+    page = BeautifulSoup(html, "html.parser")
+    data = json.loads(page.select_one("template[data-hotspot-map-data]").get_text())  # type: ignore[union-attr]
+    wards = [f for f in data["boundaries"]["features"] if f["properties"]["area_type"] == "ward"]
+    assert [f["properties"]["name"] for f in wards] == [name]

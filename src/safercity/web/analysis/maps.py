@@ -49,6 +49,8 @@ TOP_CELLS = 20
 DENSITY_FLOOR = 0.01
 #: a police.uk location that names no place
 NO_PLACE = {"", "no location"}
+#: borough and ward outlines are drawn simplified to this many metres (a map, not a survey)
+OUTLINE_TOLERANCE_M = 20.0
 
 
 @dataclass(frozen=True)
@@ -82,12 +84,13 @@ def _boundaries(filters: Filters) -> list[Boundary]:
             out.append(Boundary("lsoa", str(code), str(name), geo.polygons[index[str(code)]]))
     for ward in places.wards_in(filters) or []:
         if ward["polygon"] is not None:
-            simple = shapely.simplify(ward["polygon"], 5.0, preserve_topology=True)
+            simple = shapely.simplify(ward["polygon"], OUTLINE_TOLERANCE_M, preserve_topology=True)
             out.append(Boundary("ward", ward["code"], ward["name"], simple))
     for la in sc.local_authorities:
         polygon = places.la_polygon(la)
         if polygon is not None:
-            out.append(Boundary("local_authority", la, la, polygon))
+            simple = shapely.simplify(polygon, OUTLINE_TOLERANCE_M, preserve_topology=True)
+            out.append(Boundary("local_authority", la, la, simple))
     return out
 
 
@@ -449,19 +452,22 @@ def _fallback_svg(filters: Filters, data: dict[str, Any], width: int) -> dict[st
                     "text": b.name,
                 }
             )
-    rects = [
-        {
-            "x": round((c["x"] - x0) * scale, 1),
-            "y": round((y1 - c["y"] - size) * scale, 1),
-            "s": round(max(size * scale, 0.5), 1),
-            "colour": c["colour"],
-        }
-        for c in cells
-    ]
+
+    def _f(v: float) -> str:  # drawing units to 0.1, no trailing ".0"
+        return f"{round(v, 1):g}"
+
+    # the squares as one path per colour ("M x y h s v s h -s z" each): a fifth of the bytes of
+    # a <rect> per square
+    side = _f(max(size * scale, 0.5))
+    squares: dict[str, list[str]] = {}
+    for c in cells:
+        x = _f((c["x"] - x0) * scale)
+        y = _f((y1 - c["y"] - size) * scale)
+        squares.setdefault(c["colour"], []).append(f"M{x} {y}h{side}v{side}h-{side}z")
     return {
         "width": round((x1 - x0) * scale),
         "height": round((y1 - y0) * scale),
         "paths": paths,
         "labels": labels,
-        "rects": rects,
+        "squares": [{"colour": k, "d": "".join(v)} for k, v in squares.items()],
     }

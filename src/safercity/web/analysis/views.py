@@ -25,6 +25,8 @@ from .forms import AnalysisFilterForm, MapForm, RankingForm
 from .permissions import view_analysis
 
 DEFAULT_CELL = 250  # metres: the map's grid as it first opens
+#: JSON as HTML text (as Django's json_script escapes it)
+JSON_IN_HTML = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 DEFAULT_LAYER = "counts"
 
 
@@ -162,9 +164,20 @@ def _map_html(filters: services.Filters, size: int, layer: str) -> str:
             "tiles": settings.MAP_TILES,
             "attribution": settings.MAP_TILES_ATTRIBUTION,
             "layer": layer,
-            # south, west, north, east, colour, tooltip
+            # the key's class names by band, for the squares' tooltips
+            "classes": {str(c["band"]): c["label"] for c in data["classes"]},
+            # south, west, north, east, colour, band, incidents, density per km²
             "cells": [
-                [c["south"], c["west"], c["north"], c["east"], c["colour"], _cell_tip(c, layer)]
+                [
+                    c["south"],
+                    c["west"],
+                    c["north"],
+                    c["east"],
+                    c["colour"],
+                    c["band"],
+                    c["incidents"],
+                    round(c["density_per_km2"]),
+                ]
                 for c in data["cells"]
             ],
             "boundaries": data["boundaries"],
@@ -173,20 +186,15 @@ def _map_html(filters: services.Filters, size: int, layer: str) -> str:
             "filters": filters,
             **data,
             "fallback": maps.fallback_svg(filters, data) if data["cells"] else {},
-            # in an attribute, not a <script> element: HTMX drops script elements from what it
-            # swaps in (allowScriptTags is off), which made the map vanish after a filter change
-            "config_json": json.dumps(config, separators=(",", ":")),
+            # in a <template>, not a <script> element: HTMX drops script elements from what it
+            # swaps in (allowScriptTags is off), which made the map vanish after a filter change.
+            # Escaped as json_script does (<, > and & as \u escapes): safe as HTML text.
+            "config_json": mark_safe(
+                json.dumps(config, separators=(",", ":")).translate(JSON_IN_HTML)
+            ),
         }
 
     return _results("analysis/_map_results.html", (filters, size, layer), context)
-
-
-def _cell_tip(cell: dict[str, Any], layer: str) -> str:
-    if layer == "density":
-        return f"{cell['density_per_km2']:,.0f} incidents per km² (kernel density)"
-    if layer == "gi":
-        return f"{cell['class']} ({cell['incidents']:,} incidents in the square)"
-    return f"{cell['incidents']:,} incidents"
 
 
 def _map_results(filters: services.Filters, form: AnalysisFilterForm) -> str:

@@ -1,7 +1,7 @@
 // The hotspot map: Leaflet draws the chosen layer's squares over the boundaries and names of
 // the places they fall in (local authorities, wards when loaded, LSOAs), all sent with the page
-// (the data-hotspot-map attribute), so no tile server is needed; tiles are added only when one
-// is configured. The map is drawn again whenever HTMX swaps in new results (a filter change).
+// (as JSON in a <template>: HTMX drops <script> elements from what it swaps in), so no tile
+// server is needed; tiles are added only when one is configured. The map is drawn again whenever HTMX swaps in new results (a filter change).
 // The holder has no id: HTMX "settles" the attributes of an element whose id is in both the old
 // and the new content, which would copy Leaflet's style attribute (refused by the CSP).
 (function () {
@@ -23,12 +23,25 @@
     }
   }
 
+  // a square's tooltip: [south, west, north, east, colour, band, incidents, density]
+  function tip(config, c) {
+    var incidents = c[6].toLocaleString("en-GB") + (c[6] === 1 ? " incident" : " incidents");
+    if (config.layer === "density") {
+      return c[7].toLocaleString("en-GB") + " incidents per km² (kernel density); " + incidents;
+    }
+    if (config.layer === "gi") {
+      return config.classes[String(c[5])] + " (" + incidents + " in the square)";
+    }
+    return incidents;
+  }
+
   function draw() {
     var holder = document.querySelector("[data-hotspot-map]");
-    if (!holder || typeof L === "undefined") { return; }
+    var source = document.querySelector("template[data-hotspot-map-data]");
+    if (!holder || !source || typeof L === "undefined") { return; }
     if (map && map.getContainer() === holder) { return; }
     forget();
-    var config = JSON.parse(holder.getAttribute("data-hotspot-map"));
+    var config = JSON.parse(source.content.textContent);
     holder.hidden = false;
     map = L.map(holder, {
       scrollWheelZoom: false, zoomSnap: 0.25, preferCanvas: true,
@@ -65,7 +78,7 @@
     config.cells.forEach(function (c) {
       L.rectangle([[c[0], c[1]], [c[2], c[3]]], {
         stroke: false, fillColor: c[4], fillOpacity: 0.8
-      }).bindTooltip(c[5]).addTo(squares);
+      }).bindTooltip(tip(config, c)).addTo(squares);
     });
     squares.addTo(map);
     if (!bounds.isValid() && config.cells.length) { bounds = squares.getBounds(); }
