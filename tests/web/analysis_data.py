@@ -35,25 +35,34 @@ def demo(factory: pytest.TempPathFactory) -> Path:
     return _built["demo"]
 
 
-def gaps(factory: pytest.TempPathFactory, synthetic: Path) -> Path:
-    if "gaps" not in _built:
-        path = factory.mktemp("gaps") / "ws"
+def _changed_copy(
+    name: str, factory: pytest.TempPathFactory, synthetic: Path, sql: str, params: list[object]
+) -> Path:
+    if name not in _built:
+        path = factory.mktemp(name) / "ws"
         shutil.copytree(synthetic, path)
         with Workspace(path) as ws:
-            ws.con.execute("DELETE FROM incidents WHERE month IN (?, ?, ?, ?)", list(GAP_MONTHS))
-        _built["gaps"] = path
-    return _built["gaps"]
+            ws.con.execute(sql, params)
+        _built[name] = path
+    return _built[name]
+
+
+def gaps(factory: pytest.TempPathFactory, synthetic: Path) -> Path:
+    return _changed_copy(
+        "gaps",
+        factory,
+        synthetic,
+        "DELETE FROM incidents WHERE month IN (?, ?, ?, ?)",
+        list(GAP_MONTHS),
+    )
 
 
 def far_month(factory: pytest.TempPathFactory, synthetic: Path) -> Path:
-    if "far" not in _built:
-        path = factory.mktemp("far-month") / "ws"
-        shutil.copytree(synthetic, path)
-        with Workspace(path) as ws:
-            ws.con.execute(
-                "INSERT INTO incidents SELECT * REPLACE ('far:1' AS incident_key, ? AS month, "
-                "NULL AS occurred_from, NULL AS occurred_to) FROM incidents LIMIT 1",
-                [FAR_MONTH],
-            )
-        _built["far"] = path
-    return _built["far"]
+    return _changed_copy(
+        "far-month",
+        factory,
+        synthetic,
+        "INSERT INTO incidents SELECT * REPLACE ('far:1' AS incident_key, ? AS month, "
+        "NULL AS occurred_from, NULL AS occurred_to) FROM incidents LIMIT 1",
+        [FAR_MONTH],
+    )

@@ -33,26 +33,31 @@ ALPHA = 0.05
 SPC_MIN_MONTHS = 12
 
 
-def counted(filters: Filters) -> str:
-    """What the figures count, in words (anti-social behaviour is not crime)."""
+#: what the figures count, in words and for a chart's legend (anti-social behaviour is not crime)
+WORDS = {
+    "asb": ("anti-social behaviour incidents", "ASB incidents"),
+    "crime": ("crimes", "Crimes"),
+    "theme": ("incidents", "Incidents"),
+    "all": ("crimes and anti-social behaviour incidents", "Crimes and ASB"),
+}
+
+
+def _what(filters: Filters) -> tuple[str, str]:
     if filters.category == ASB:
-        return "anti-social behaviour incidents"
+        return WORDS["asb"]
     if filters.category:
-        return "crimes"
-    if filters.theme:
-        return "incidents"
-    return "crimes and anti-social behaviour incidents"
+        return WORDS["crime"]
+    return WORDS["theme"] if filters.theme else WORDS["all"]
+
+
+def counted(filters: Filters) -> str:
+    """What the figures count, in words."""
+    return _what(filters)[0]
 
 
 def series_name(filters: Filters) -> str:
     """A short name for the chart's legend."""
-    if filters.category == ASB:
-        return "ASB incidents"
-    if filters.category:
-        return "Crimes"
-    if filters.theme:
-        return "Incidents"
-    return "Crimes and ASB"
+    return _what(filters)[1]
 
 
 def add_months(month: dt.date, n: int) -> dt.date:
