@@ -104,3 +104,47 @@ def test_area_map_draws_each_polygon_with_title_and_legend() -> None:
     assert [p.find(f"{SVG}title").text for p in paths] == ["A: 3 incidents", "B: 40 incidents"]
     assert paths[0].get("fill") != paths[1].get("fill")
     assert svg == charts.area_map("m1", polys, [3, 40], ["A", "B"], title="Map", desc="D")
+
+
+def test_charts_for_web_pages_carry_a_class_and_no_style_attribute() -> None:
+    # the web's Content Security Policy (style-src 'self') refuses style attributes: a chart
+    # drawn for a page is named by a class, and the report's default output is unchanged
+    line = charts.line_chart(
+        "w1", ["Jan", "Feb"], [charts.Series("s", [1, None])], title="T", desc="D", css_class="c"
+    )
+    bars = charts.bar_chart("w2", ["A", "B"], [3, 4], title="T", desc="D", css_class="c")
+    for svg in (line, bars):
+        root = _parse(svg)
+        assert root.get("class") == "c"
+        assert all(el.get("style") is None for el in root.iter()), svg
+    report = charts.line_chart("r1", ["Jan"], [charts.Series("s", [1])], title="T", desc="D")
+    assert _parse(report).get("style") == charts.FONT
+
+
+def test_line_chart_month_labels_stay_inside_the_chart() -> None:
+    # rotated labels end at their tick (text-anchor end): the last month is drawn in full
+    labels = [f"M{k:02d} 2018" for k in range(25)]
+    svg = charts.line_chart(
+        "l1", labels, [charts.Series("s", list(range(25)))], title="T", desc="D", width=640
+    )
+    root = _parse(svg)
+    ticks = {t.text: t for t in root.iter(f"{SVG}text") if (t.text or "").startswith("M")}
+    assert "M24 2018" in ticks  # 25 labels, one every 3: the last is labelled
+    for t in ticks.values():
+        assert t.get("text-anchor") == "end" and 0 < float(t.get("x") or 0) < 640
+
+
+def test_line_chart_can_count_its_labels_back_from_the_last() -> None:
+    # 24 months, a label every 2: from the start the last month goes unlabelled; from the end
+    # it is labelled (and so is every other month back to the second)
+    labels = [f"M{k:02d}" for k in range(24)]
+    series = [charts.Series("s", list(range(24)))]
+
+    def shown(svg: str) -> list[str]:
+        return [t.text or "" for t in _parse(svg).iter(f"{SVG}text") if (t.text or "")[:1] == "M"]
+
+    assert shown(charts.line_chart("a", labels, series, title="T", desc="D"))[-1] == "M22"
+    from_end = shown(
+        charts.line_chart("b", labels, series, title="T", desc="D", label_from_end=True)
+    )
+    assert from_end == [f"M{k:02d}" for k in range(1, 24, 2)]

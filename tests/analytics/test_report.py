@@ -260,11 +260,12 @@ def test_westminster_report_from_shared_data(shared_data: Path, tmp_path: Path) 
         assert a.missing_months == [pd.Timestamp("2016-03-01").date()]
         assert len(a.wards) == 20
         assert a.tables["theme-reoffending-near-repeats"]["observed_pairs"].sum() > 0
-        again = Assessment(
+        again = Assessment(  # the same inputs again: the same document, byte for byte
             ws,
             area="Westminster",
             period="2017-07:2018-06",
             consultation=cons,
+            previous_strategy=REPO / "examples" / "westminster-2011-14.yaml",
             permutations=199,
             seed=20110401,
         )

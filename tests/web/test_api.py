@@ -40,6 +40,15 @@ def session_cookie(make_user: Any, client: Any, keep_test_connection: None) -> s
     return str(client.cookies[django_settings.SESSION_COOKIE_NAME].value)
 
 
+@pytest.fixture
+def quick_gi_star(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gi* with 99 permutations instead of the command line's (up to 999,999): this test checks
+    statuses and shapes, not significance (tests/web/test_analysis_maps.py checks the numbers)."""
+    from safercity.commands import hotspots
+
+    monkeypatch.setattr(hotspots, "_auto_permutations", lambda requested, tests, fdr: 99)
+
+
 @schema.parametrize()
 @settings(
     max_examples=10,
@@ -48,7 +57,7 @@ def session_cookie(make_user: Any, client: Any, keep_test_connection: None) -> s
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_never_answers_5xx(case: Any, session_cookie: str) -> None:
+def test_api_never_answers_5xx(case: Any, session_cookie: str, quick_gi_star: None) -> None:
     case.cookies = {**(case.cookies or {}), django_settings.SESSION_COOKIE_NAME: session_cookie}
     response = case.call()
     assert response.status_code < 500, (case.path, case.query, response.text[:500])

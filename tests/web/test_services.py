@@ -11,28 +11,24 @@ from typing import Any
 import pytest
 
 from safercity.web.analysis import services
-from safercity.web.analysis.services import _nice_step, _quantile_classes, svg_chart
+from safercity.web.analysis.maps import _class_label, quantile_classes
 
 
 def test_quantile_classes_by_hand() -> None:
-    # 10 cells; quintile cuts at the 2nd, 4th, 6th, 8th and 10th smallest: 1, 1, 3, 8, 3594
+    # 10 squares; quintile cuts at the 2nd, 4th, 6th, 8th and 10th smallest: 1, 1, 3, 8, 3594
     counts = [1, 1, 1, 1, 2, 3, 5, 8, 20, 3594]
-    assert _quantile_classes(counts) == [(1, 1), (2, 3), (4, 8), (9, 3594)]
-    assert _quantile_classes([5]) == [(5, 5)]
-    assert _quantile_classes([]) == []
+    breaks = quantile_classes(counts)
+    assert breaks == [(1, 1), (1, 3), (3, 8), (8, 3594)]
+    labels = [_class_label(lo, hi, "counts", first=k == 0) for k, (lo, hi) in enumerate(breaks)]
+    assert labels == ["1", "2 to 3", "4 to 8", "9 to 3,594"]
+    assert quantile_classes([5]) == [(5, 5)]
+    assert quantile_classes([]) == []
     # every count falls in exactly one class
-    classes = _quantile_classes(list(range(1, 101)))
-    assert classes == [(1, 20), (21, 40), (41, 60), (61, 80), (81, 100)]
-
-
-def test_chart_axis_steps_and_geometry() -> None:
-    assert [_nice_step(p) for p in (3, 7, 42, 160, 999)] == [1, 2, 10, 50, 200]
-    months = [{"label": f"M{k}", "count": c} for k, c in enumerate([0, 50, 100])]
-    chart = svg_chart(months, width=260, height=170)
-    # plot box: x 60..240, y 20..120; y axis to 100 in steps of 20
-    assert [p["x"] for p in chart["points"]] == [60.0, 150.0, 240.0]
-    assert [p["y"] for p in chart["points"]] == [120.0, 70.0, 20.0]
-    assert [t["label"] for t in chart["yticks"]] == ["0", "20", "40", "60", "80", "100"]
+    classes = quantile_classes(list(range(1, 101)))
+    assert classes == [(1, 20), (20, 40), (40, 60), (60, 80), (80, 100)]
+    # densities: the first class from its lowest value, the others above the previous bound
+    assert _class_label(35.91, 56.8, "density", first=True) == "35.9 to 56.8"
+    assert _class_label(215.2, 3583.4, "density", first=False) == "over 215 to 3,583"
 
 
 def test_csp_allows_only_the_configured_tile_server(settings: object) -> None:

@@ -95,11 +95,16 @@ def _tick_label(v: float) -> str:
     return f"{v:g}"
 
 
-def _open(width: int, height: int, chart_id: str, title: str, desc: str) -> list[str]:
+def _open(
+    width: int, height: int, chart_id: str, title: str, desc: str, css_class: str | None = None
+) -> list[str]:
+    # a page with a strict Content Security Policy allows no style attribute: the class names
+    # the chart for the page's stylesheet (which sets the font) instead
+    look = f'class="{escape(css_class)}"' if css_class else f'style="{FONT}"'
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'id="{chart_id}" style="{FONT}">',
+        f'id="{chart_id}" {look}>',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
@@ -151,11 +156,17 @@ def line_chart(
     ref_lines: Sequence[RefLine] = (),
     label_every: int | None = None,
     zero_based: bool = True,
+    css_class: str | None = None,
+    label_from_end: bool = False,
 ) -> str:
     """A line chart of one or more series over the same x labels.
 
     Gaps (None) break the line, so a missing month is never drawn as a zero. Each series has its
     own colour, dash pattern and marker, and is named at its last point and in a legend.
+    ``css_class``: for web pages, a class on the ``<svg>`` instead of its inline font style (a
+    Content Security Policy without 'unsafe-inline' refuses style attributes).
+    ``label_from_end``: when not every x label fits, count the labelled ones back from the last
+    (the latest month is always labelled) rather than on from the first.
     """
     left, right, top, bottom = 64, 150, 16, 56
     pw, ph = width - left - right, height - top - bottom
@@ -176,7 +187,7 @@ def line_chart(
     def y_at(v: float) -> float:
         return top + ph - ph * (v - y0) / (y1 - y0 if y1 > y0 else 1.0)
 
-    out = _open(width, height, chart_id, title, desc)
+    out = _open(width, height, chart_id, title, desc, css_class)
     for t in ticks:
         y = y_at(t)
         out.append(
@@ -192,7 +203,8 @@ def line_chart(
     )
     every = label_every or max(1, math.ceil(n / 12))
     for i, lab in enumerate(labels):
-        if i % every == 0 or (i == n - 1 and n <= 13):
+        k = n - 1 - i if label_from_end else i
+        if k % every == 0 or (i == n - 1 and n <= 13):
             x = x_at(i)
             out.append(
                 f'<text x="{_f(x)}" y="{top + ph + 14}" font-size="10" text-anchor="end" '
@@ -268,8 +280,10 @@ def bar_chart(
     width: int = 640,
     bar_height: int = 18,
     label_width: int = 200,
+    css_class: str | None = None,
 ) -> str:
-    """A horizontal bar chart (one bar per label, values printed at the bar ends)."""
+    """A horizontal bar chart (one bar per label, values printed at the bar ends);
+    ``css_class`` as for :func:`line_chart`."""
     n = len(labels)
     top, gap = 8, 6
     height = top * 2 + n * (bar_height + gap) + 20
@@ -278,7 +292,7 @@ def bar_chart(
     hi = max([float(v) for v in values if math.isfinite(float(v))] + [0.0])
     ticks = nice_ticks(0.0, hi if hi > 0 else 1.0, 4)
     x1v = ticks[-1]
-    out = _open(width, height, chart_id, title, desc)
+    out = _open(width, height, chart_id, title, desc, css_class)
     base_y = top + n * (bar_height + gap)
     for t in ticks:
         x = left + pw * t / x1v
@@ -357,7 +371,9 @@ def class_labels(breaks: Sequence[float]) -> list[str]:
     return labels
 
 
-def _path_of(geom: Any, tx: Any) -> str:
+def path_data(geom: Any, tx: Any) -> str:
+    """The SVG path data (``d``) of a polygon or multipolygon, its coordinates mapped by
+    ``tx(xs, ys) -> (xs, ys)`` (e.g. British National Grid metres to the drawing)."""
     parts: list[str] = []
     polys = getattr(geom, "geoms", [geom])
     for poly in polys:
@@ -415,7 +431,7 @@ def area_map(
             continue
         c = SEQUENTIAL[min(classify(float(v), br), len(SEQUENTIAL) - 1)]
         out.append(
-            f'<path d="{_path_of(g, tx)}" fill="{c}" stroke="#505a5f" stroke-width="0.4" '
+            f'<path d="{path_data(g, tx)}" fill="{c}" stroke="#505a5f" stroke-width="0.4" '
             f'fill-rule="evenodd"><title>{escape(name)}: {float(v):,.0f} '
             f"{escape(value_name)}</title></path>"
         )
@@ -498,5 +514,6 @@ __all__ = [
     "heat_table",
     "line_chart",
     "nice_ticks",
+    "path_data",
     "text_colour",
 ]

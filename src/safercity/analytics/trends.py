@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 import warnings
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -745,7 +746,9 @@ class Trend:
         XmR chart of the monthly counts (None with fewer than 2 months).
     long_run : dict or None
         Quasi-Poisson regression of monthly counts on time (McCullagh & Nelder 1989):
-        ``annual_pct_change`` with a 95% interval and p-value; None with fewer than 12 months.
+        ``annual_pct_change`` with a 95% interval and p-value; None with fewer than 12 months,
+        or when the fit fails or its interval has no finite bounds (e.g. a series of zeros
+        with one far-off month).
     stl : DataFrame or None
         STL decomposition (Cleveland et al. 1990; statsmodels ``STL``, period 12, robust) with
         columns observed/trend/seasonal/resid; None (see ``stl_reason``) with under 3 years.
@@ -922,6 +925,10 @@ def comparison_dispersion(months: pd.Series, period_months: int) -> float | None
     return max(1.0, phi) if np.isfinite(phi) else None
 
 
+#: the largest x for which math.exp(x) is a finite float
+_MAX_EXP = math.log(sys.float_info.max)
+
+
 def _long_run(monthly: pd.Series) -> dict[str, Any] | None:
     """Quasi-Poisson log-linear trend of monthly counts: % change per year."""
     from statsmodels.genmod import families
@@ -945,9 +952,14 @@ def _long_run(monthly: pd.Series) -> dict[str, Any] | None:
         except ValueError:
             perfect = True
         if perfect:
-            fit = model.fit(scale=1.0)
+            try:
+                fit = model.fit(scale=1.0)
+            except ValueError:  # IRLS diverged (fitted means collapse to 0): no trend to state
+                return None
     slope = float(fit.params[1])
     se = float(fit.bse[1])
+    if not all(math.isfinite(b) and b < _MAX_EXP for b in (slope - 1.96 * se, slope + 1.96 * se)):
+        return None  # math.exp would overflow: the interval is unbounded
     return {
         "method": "quasi-Poisson regression of monthly counts on time (scale = Pearson X2/df)",
         "annual_pct_change": 100.0 * (math.exp(slope) - 1.0),

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safercity.web.core.middleware.SecurityHeadersMiddleware",
+    "safercity.web.analysis.middleware.ApiErrorsAsJsonMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "safercity.web.core.middleware.SessionIdleExpiryMiddleware",
     # Django's LocaleMiddleware for the public consultation pages (English or Welsh); every

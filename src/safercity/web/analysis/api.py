@@ -1,8 +1,10 @@
 """The read-only JSON API over the same data as the analysis pages (OpenAPI 3.1 at /api/openapi.json).
 
 Sign in with a browser session (the same account as the pages). Errors are JSON objects
-``{"error": "..."}``: 400 for bad parameters, 401 signed out, 403 wrong role, 503 while the
-workspace is unavailable.
+``{"error": "..."}``: 400 for bad parameters, 401 signed out, 403 wrong role, 404 no such
+address, 405 not a GET, 500 a fault of ours, 503 while the workspace is unavailable (the
+middleware ``ApiErrorsAsJson`` makes every error under /api/ JSON, whichever part of Django
+answered).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from django.views.decorators.http import require_GET
 
 from safercity.web.accounts.permissions import can, public
 
-from . import openapi, services
+from . import maps, openapi, places, services
+from . import overview as overview_data
+from . import trend as trend_data
 from .forms import parse_month
 
 
@@ -61,9 +65,9 @@ def _month(request: HttpRequest, name: str) -> dt.date | None:
     try:
         value = parse_month(request.GET[name])
     except forms.ValidationError as exc:
-        raise BadParameter(f"{name}: enter a month as YYYY-MM") from exc
-    if value is None or not 1900 <= value.year <= 2099:
-        raise BadParameter(f"{name}: enter a month as YYYY-MM")
+        raise BadParameter(f"{name}: enter a real month as YYYY-MM, like 2018-07") from exc
+    if value is None:
+        raise BadParameter(f"{name}: enter a real month as YYYY-MM, like 2018-07")
     return value
 
 
@@ -90,7 +94,7 @@ def _filters(request: HttpRequest) -> services.Filters:
 
 @api_view
 def overview(request: HttpRequest) -> Any:
-    return services.overview()
+    return overview_data.overview()
 
 
 @api_view
@@ -101,7 +105,7 @@ def choices(request: HttpRequest) -> Any:
 @api_view
 def trend(request: HttpRequest) -> Any:
     filters = _filters(request)
-    return {"filters": filters.__dict__, **services.trend(filters)}
+    return {"filters": filters.__dict__, **trend_data.trend(filters)}
 
 
 @api_view
@@ -109,7 +113,10 @@ def hotspots(request: HttpRequest) -> Any:
     raw = request.GET.get("cell_size", "250")
     if not raw.isdigit() or not 50 <= int(raw) <= 5000:
         raise BadParameter("cell_size must be a whole number of metres from 50 to 5000")
-    return services.hotspots(_filters(request), int(raw))
+    layer = request.GET.get("layer", "counts")
+    if layer not in maps.LAYERS:
+        raise BadParameter(f"layer must be one of {', '.join(maps.LAYERS)}")
+    return maps.hotspot_map(_filters(request), int(raw), layer)
 
 
 @api_view
@@ -125,7 +132,7 @@ def rankings(request: HttpRequest) -> Any:
     limit = request.GET.get("limit", "50")
     if not limit.isdigit() or not 1 <= int(limit) <= 1000:
         raise BadParameter("limit must be a whole number from 1 to 1000")
-    return {"by": by, **services.rankings(_filters(request), by=by, limit=int(limit))}
+    return places.rankings(_filters(request), by=by, limit=int(limit))
 
 
 @public

@@ -18,7 +18,8 @@ _FILTERS: list[dict[str, Any]] = [
         "name": "area_type",
         "in": "query",
         "required": False,
-        "description": "Kind of area to filter by",
+        "description": "Kind of area to filter by (rankings, maps and concentration then "
+        "cover that area's own places)",
         "schema": {"type": "string", "enum": ["all", "borough", "ward"], "default": "all"},
     },
     {
@@ -81,6 +82,18 @@ def _op(summary: str, params: list[dict[str, Any]], result: dict[str, Any]) -> d
                     "description": "Role may not read the API",
                     "content": {"application/json": {"schema": _ERROR}},
                 },
+                "404": {
+                    "description": "No such address",
+                    "content": {"application/json": {"schema": _ERROR}},
+                },
+                "405": {
+                    "description": "Method other than GET",
+                    "content": {"application/json": {"schema": _ERROR}},
+                },
+                "500": {
+                    "description": "Server error (logged; the message names no internals)",
+                    "content": {"application/json": {"schema": _ERROR}},
+                },
                 "503": {
                     "description": "Workspace unavailable (missing, or an import is writing)",
                     "content": {"application/json": {"schema": _ERROR}},
@@ -95,27 +108,38 @@ _MONTHS = {
     "type": "array",
     "items": {
         "type": "object",
-        "required": ["month", "count"],
+        "required": ["month", "count", "has_data"],
         "properties": {
             "month": {"type": "string"},
             "label": {"type": "string"},
-            "count": {"type": "integer"},
+            "name": {"type": "string"},
+            "count": {
+                "type": ["integer", "null"],
+                "description": "null for a month with no data in the area (missing, not zero)",
+            },
+            "has_data": {"type": "boolean"},
         },
     },
 }
 
 PATHS: dict[str, dict[str, Any]] = {
     "/v1/overview": _op(
-        "Sources, months and counts in the workspace",
+        "The latest month against a year earlier (crime and anti-social behaviour apart), "
+        "crime types, the busiest places, and what the workspace holds",
         [],
         {
             "type": "object",
-            "required": ["totals", "sources", "categories"],
+            "required": ["totals", "sources", "categories", "latest"],
             "properties": {
                 "totals": _OBJECT,
+                "latest": {"type": ["object", "null"]},
+                "top_categories": {"type": "array"},
+                "boroughs": {"type": "array"},
+                "neighbourhoods": {"type": "array"},
+                "monthly": {"type": "array"},
                 "sources": {"type": "array"},
+                "source_kinds": {"type": "array"},
                 "categories": {"type": "array"},
-                "kinds": {"type": "array"},
                 "recorded_crime": _OBJECT,
             },
         },
@@ -132,21 +156,28 @@ PATHS: dict[str, dict[str, Any]] = {
         },
     ),
     "/v1/trend": _op(
-        "Incidents by month, with this year against last",
+        "Incidents by month (missing months null), the latest months against the same months "
+        "a year earlier",
         _FILTERS,
         {
             "type": "object",
-            "required": ["months"],
+            "required": ["months", "counted", "missing_months"],
             "properties": {
                 "months": _MONTHS,
+                "counted": {"type": "string"},
+                "missing_months": {"type": "array", "items": {"type": "string"}},
                 "statement": {"type": "string"},
+                "comparison": {"type": ["object", "null"]},
                 "spc": {"type": ["object", "null"]},
+                "long_run": {"type": ["object", "null"]},
                 "filters": _OBJECT,
             },
         },
     ),
     "/v1/hotspots": _op(
-        "Incidents per British National Grid square",
+        "A hotspot layer on British National Grid squares (incidents, kernel density or "
+        "Getis-Ord Gi*, as `safercity hotspots`), its key, the busiest squares by place, and "
+        "the boundaries",
         [
             *_FILTERS,
             {
@@ -155,14 +186,31 @@ PATHS: dict[str, dict[str, Any]] = {
                 "required": False,
                 "schema": {"type": "integer", "minimum": 50, "maximum": 5000, "default": 250},
             },
+            {
+                "name": "layer",
+                "in": "query",
+                "required": False,
+                "description": "counts, density (quartic kernel density) or gi (Getis-Ord Gi*)",
+                "schema": {
+                    "type": "string",
+                    "enum": ["counts", "density", "gi"],
+                    "default": "counts",
+                },
+            },
         ],
         {
             "type": "object",
-            "required": ["cell_size_m", "cells", "boundaries"],
+            "required": ["cell_size_m", "layer", "cells", "classes", "top_cells", "boundaries"],
             "properties": {
                 "cell_size_m": {"type": "integer"},
+                "layer": {"type": "string"},
+                "incidents": {"type": "integer"},
+                "grid": _OBJECT,
+                "kernel_density": _OBJECT,
+                "gi_star": _OBJECT,
+                "classes": {"type": "array"},
                 "cells": {"type": "array"},
-                "peak": {"type": "integer"},
+                "top_cells": {"type": "array"},
                 "boundaries": _OBJECT,
             },
         },
@@ -205,7 +253,14 @@ PATHS: dict[str, dict[str, Any]] = {
         {
             "type": "object",
             "required": ["by", "areas"],
-            "properties": {"by": {"type": "string"}, "areas": {"type": "array"}},
+            "properties": {
+                "by": {"type": "string"},
+                "areas": {"type": "array"},
+                "unavailable": {
+                    "type": ["string", "null"],
+                    "description": "why this ranking cannot be made (no ward boundaries loaded)",
+                },
+            },
         },
     ),
 }

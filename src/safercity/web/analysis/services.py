@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import os
 import threading
 import time
@@ -359,62 +358,6 @@ def incidents(filters: Filters, columns: tuple[str, ...] = FRAME_COLUMNS) -> pd.
     return theme.filter(frame) if theme is not None else frame
 
 
-def overview() -> dict[str, Any]:
-    return cached("overview", _overview)  # type: ignore[no-any-return]
-
-
-def _overview() -> dict[str, Any]:
-    """Sources imported, months covered and counts by category and by source kind."""
-    with store() as con:
-        totals = _rows(
-            con,
-            "SELECT count(*) AS incidents, min(month) AS first_month, "
-            "max(month) AS last_month, count(DISTINCT month) AS months, "
-            "count(DISTINCT local_authority) AS boroughs, "
-            "count(*) FILTER (WHERE easting IS NOT NULL) AS located "
-            "FROM incidents",
-        )[0]
-        sources = _rows(
-            con,
-            "SELECT source_id, path, kind, force, rows_read, rows_stored, "
-            "rows_quarantined, imported_at FROM sources ORDER BY imported_at DESC LIMIT ?",
-            [SOURCES_SHOWN],
-        )
-        source_kinds = _rows(
-            con,
-            "SELECT kind, count(*) AS files, sum(rows_read) AS rows_read, "
-            "sum(rows_stored) AS rows_stored, sum(rows_quarantined) AS rows_quarantined, "
-            "min(imported_at) AS first_import, max(imported_at) AS last_import "
-            "FROM sources GROUP BY kind ORDER BY kind",
-        )
-        categories = _rows(
-            con,
-            "SELECT category, count(*) AS incidents FROM incidents "
-            "GROUP BY category ORDER BY incidents DESC, category",
-        )
-        kinds = _rows(
-            con,
-            "SELECT source_kind, count(*) AS incidents FROM incidents "
-            "GROUP BY source_kind ORDER BY source_kind",
-        )
-        recorded = _rows(
-            con,
-            "SELECT count(*) AS rows, min(month) AS first_month, "
-            "max(month) AS last_month FROM recorded_crime",
-        )[0]
-    for s in sources:
-        s["name"] = str(s["path"]).replace("\\", "/").rsplit("/", 1)[-1]
-    return {
-        "totals": totals,
-        "sources": sources,
-        "source_kinds": source_kinds,
-        "files": sum(int(k["files"]) for k in source_kinds),
-        "categories": categories,
-        "kinds": kinds,
-        "recorded_crime": recorded,
-    }
-
-
 def choices() -> dict[str, list[str]]:
     return cached("choices", _choices)  # type: ignore[no-any-return]
 
@@ -438,110 +381,35 @@ def _choices() -> dict[str, list[str]]:
         }
 
 
-def trend(filters: Filters) -> dict[str, Any]:
-    return cached("trend", lambda: _trend(filters), filters)  # type: ignore[no-any-return]
+def area_only(filters: Filters) -> Filters:
+    """The same area with no other choice (every category, theme and month)."""
+    return Filters(area_type=filters.area_type, area=filters.area)
 
 
-def _trend(filters: Filters) -> dict[str, Any]:
-    """Monthly counts (zeros filled) and the statistics of safercity.analytics.trends.Trend."""
-    from safercity.analytics.trends import Trend, monthly_counts
-
-    frame = incidents(filters, ("month",))
-    with store() as con:
-        bounds = con.execute("SELECT min(month), max(month) FROM incidents").fetchone()
-    if bounds is None or bounds[0] is None:
-        return {"months": [], "statement": "", "spc": None}
-    monthly = monthly_counts(
-        frame, start=filters.month_from or bounds[0], end=filters.month_to or bounds[1]
-    )
-    months = [
-        {"month": ts.strftime("%Y-%m"), "label": ts.strftime("%b %Y"), "count": int(v)}
-        for ts, v in monthly.items()
-    ]
-    if not frame.shape[0]:
-        return {"months": [], "statement": "", "spc": None}
-    result: dict[str, Any] = {"months": months, "statement": "", "spc": None}
-    t = Trend(monthly=monthly)
-    if t.comparison is not None:
-        result["statement"] = t.comparison.statement()
-        result["this_period"] = t.this_period_label
-        result["last_period"] = t.last_period_label
-    if t.spc is not None:
-        spc = t.spc.to_dict()
-        result["spc"] = {
-            "mean": spc["mean"],
-            "lower": spc["lower_limit"],
-            "upper": spc["upper_limit"],
-        }
-    return result
-
-
-def rankings(filters: Filters, by: str = "ward", limit: int = 50) -> dict[str, Any]:
+def months_with_data(filters: Filters) -> frozenset[dt.date]:
+    """The months in which the store holds any incident in the filters' area (any category):
+    a month with none of any kind there is missing data, not zero (as ``safercity trends``)."""
     return cached(  # type: ignore[no-any-return]
-        "rankings", lambda: _rankings(filters, by, limit), filters, by, limit
+        "months-with-data", lambda: _months_with_data(area_only(filters)), area_only(filters)
     )
 
 
-PLACE_COLUMNS = {
-    "ward": ("ward_code", "ward_name", "ward"),
-    "lsoa": ("lsoa_code", "lsoa_name", "lsoa"),
-    "borough": ("local_authority", "local_authority", "local_authority"),
-}
-
-
-def _rankings(filters: Filters, by: str = "ward", limit: int = 50) -> dict[str, Any]:
-    """Places ranked by count with rates per 1,000 residents and concentration
-    (safercity.analytics.places.PlaceProfile)."""
-    from types import SimpleNamespace
-
-    from safercity.analytics.places import PlaceProfile, population_from_areas
-
-    code, name, area_type = PLACE_COLUMNS.get(by, PLACE_COLUMNS["ward"])
-    plain = Filters(
-        category=filters.category,
-        month_from=filters.month_from,
-        month_to=filters.month_to,
-        theme=filters.theme,
-    )
-    frame = incidents(plain, tuple(dict.fromkeys(("month", code, name))))
+def _months_with_data(filters: Filters) -> frozenset[dt.date]:
+    where, params = filters.where()
     with store() as con:
-        population = population_from_areas(SimpleNamespace(con=con), area_type)  # type: ignore[arg-type]
-    names = None
-    if name != code:
-        pairs = frame[[code, name]].dropna().drop_duplicates(code)
-        names = pd.Series(pairs[name].to_numpy(), index=pairs[code].astype(str))
-    profile = PlaceProfile(
-        frame, place=code, population=population if len(population) else None, names=names
-    )
-    rows = []
-    for area, r in profile.table.head(limit).iterrows():
-        if int(r["count"]) == 0 and len(rows) >= limit:
-            break
-        pop = r["population"]
-        rows.append(
-            {
-                "rank": int(r["rank_count"]),
-                "area": str(area),
-                "name": (str(r["name"]) if "name" in r and not pd.isna(r["name"]) else str(area)),
-                "incidents": int(r["count"]),
-                "share_pct": None if pd.isna(r["share"]) else round(float(r["share"]), 1),
-                "population": None if pd.isna(pop) else int(pop),
-                "rate_per_1000": None if pd.isna(r["rate"]) else round(float(r["rate"]), 1),
-            }
-        )
-    return {
-        "areas": rows,
-        "n_places": profile.n_places,
-        "n_unplaced": profile.n_unplaced,
-        "zeros_known": profile.zeros_known,
-        "top10pct": {
-            "places": profile.top10["places"],
-            "share_pct": None
-            if math.isnan(profile.top10["share"])
-            else round(100 * profile.top10["share"], 1),
-        },
-        "gini": None if math.isnan(profile.gini) else round(profile.gini, 3),
-    }
+        rows = con.execute(f"SELECT DISTINCT month FROM incidents{where}", params).fetchall()
+    return frozenset(r[0] for r in rows)
+
+
+def store_months() -> tuple[dt.date, dt.date] | None:
+    """The first and last month of the whole store (None when it holds no incident)."""
+    return cached("store-months", _store_months)  # type: ignore[no-any-return]
+
+
+def _store_months() -> tuple[dt.date, dt.date] | None:
+    with store() as con:
+        row = con.execute("SELECT min(month), max(month) FROM incidents").fetchone()
+    return None if row is None or row[0] is None else (row[0], row[1])
 
 
 def hours_by_day(filters: Filters) -> dict[str, Any]:
@@ -588,170 +456,3 @@ def _band(value: float, peak: float) -> int:
     if value <= 0 or peak <= 0:
         return 0
     return min(5, 1 + int(4 * value / peak)) if value < peak else 5
-
-
-def hotspots(filters: Filters, cell_size_m: int = 250) -> dict[str, Any]:
-    return cached(  # type: ignore[no-any-return]
-        "hotspots", lambda: _hotspots(filters, cell_size_m), filters, cell_size_m
-    )
-
-
-def _hotspots(filters: Filters, cell_size_m: int = 250) -> dict[str, Any]:
-    """Incidents per British National Grid square (safercity.analytics.hotspots.grid_counts),
-    with each cell's WGS84 corners, and the loaded boundaries."""
-    import numpy as np
-
-    from safercity.analytics.hotspots import Grid, grid_counts
-
-    size = max(50, min(int(cell_size_m), 5000))
-    frame = incidents(filters, ("month", "easting", "northing")).dropna(
-        subset=["easting", "northing"]
-    )
-    with store() as con:
-        boundaries = con.execute(
-            "SELECT area_type, code, name, geometry_wkb FROM areas "
-            "WHERE geometry_wkb IS NOT NULL AND area_type IN ('ward', 'local_authority', "
-            "'borough', 'custom') LIMIT 200"
-        ).fetchall()
-    cells: list[dict[str, Any]] = []
-    if len(frame):
-        grid = Grid.from_points(frame["easting"], frame["northing"], size)
-        counts = grid_counts(frame["easting"], frame["northing"], grid)
-        rows, cols = np.nonzero(counts)
-        order = np.lexsort((cols, rows, -counts[rows, cols]))[:MAX_CELLS]
-        cells = [
-            {
-                "x": int(grid.x0 + cols[k] * size),
-                "y": int(grid.y0 + rows[k] * size),
-                "count": int(counts[rows[k], cols[k]]),
-            }
-            for k in order
-        ]
-    peak = cells[0]["count"] if cells else 0
-    _add_wgs84(cells, size)
-    classes = _quantile_classes([c["count"] for c in cells])
-    for c in cells:
-        c["band"] = next(k for k, (lo, hi) in enumerate(classes, start=1) if c["count"] <= hi)
-    return {
-        "classes": [
-            {"band": k, "low": lo, "high": hi} for k, (lo, hi) in enumerate(classes, start=1)
-        ],
-        "cell_size_m": size,
-        "cells": cells,
-        "peak": peak,
-        "boundaries": _boundaries_geojson(boundaries),
-    }
-
-
-def _quantile_classes(counts: list[int], k: int = 5) -> list[tuple[int, int]]:
-    """Up to ``k`` classes of cell counts with about equal numbers of cells in each (quantile
-    breaks), so that one extreme cell does not wash out the rest of the map."""
-    if not counts:
-        return []
-    ordered = sorted(counts)
-    n = len(ordered)
-    highs: list[int] = []
-    for q in range(1, k + 1):
-        high = ordered[min(n - 1, math.ceil(q * n / k) - 1)]
-        if not highs or high > highs[-1]:
-            highs.append(high)
-    lows = [ordered[0]] + [h + 1 for h in highs[:-1]]
-    return list(zip(lows, highs, strict=True))
-
-
-def _transformer() -> Any:
-    from pyproj import Transformer
-
-    return Transformer.from_crs(27700, 4326, always_xy=True)
-
-
-def _add_wgs84(cells: list[dict[str, Any]], size: int) -> None:
-    if not cells:
-        return
-    tr = _transformer()
-    xs = [c["x"] for c in cells] + [c["x"] + size for c in cells]
-    ys = [c["y"] for c in cells] + [c["y"] + size for c in cells]
-    lons, lats = tr.transform(xs, ys)
-    n = len(cells)
-    for k, c in enumerate(cells):
-        c["south"], c["west"] = round(lats[k], 5), round(lons[k], 5)
-        c["north"], c["east"] = round(lats[n + k], 5), round(lons[n + k], 5)
-        c["lat"] = round((c["south"] + c["north"]) / 2, 6)
-        c["lon"] = round((c["west"] + c["east"]) / 2, 6)
-
-
-def _boundaries_geojson(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
-    features: list[dict[str, Any]] = []
-    if not rows:
-        return {"type": "FeatureCollection", "features": features}
-    import numpy as np
-    import shapely
-    from shapely import wkb
-    from shapely.geometry import mapping
-
-    tr = _transformer()
-
-    def to_wgs84(xy: Any) -> Any:
-        lon, lat = tr.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([lon, lat])
-
-    for area_type, code, name, geom in rows:
-        shape = wkb.loads(bytes(geom)).simplify(10)
-        shape = shapely.set_precision(shapely.transform(shape, to_wgs84), 1e-5)
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"area_type": area_type, "code": code, "name": name},
-                "geometry": mapping(shape),
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def svg_chart(months: list[dict[str, Any]], width: int = 900, height: int = 320) -> dict[str, Any]:
-    """Geometry of a line chart (server-rendered SVG, no JavaScript): points, axes, ticks."""
-    left, right, top, bottom = 60, 20, 20, 50
-    if not months:
-        return {}
-    peak = max(m["count"] for m in months)
-    step = _nice_step(peak)
-    ymax = max(step, math.ceil(peak / step) * step)
-    plot_w, plot_h = width - left - right, height - top - bottom
-    n = len(months)
-
-    def px(k: int) -> float:
-        return left + (plot_w * k / (n - 1) if n > 1 else plot_w / 2)
-
-    def py(v: float) -> float:
-        return top + plot_h - plot_h * v / ymax
-
-    points = [
-        {"x": round(px(k), 1), "y": round(py(m["count"]), 1), **m} for k, m in enumerate(months)
-    ]
-    every = max(1, math.ceil(n / 12))
-    xticks = [{"x": p["x"], "label": p["label"]} for k, p in enumerate(points) if k % every == 0]
-    yticks = [{"y": round(py(v), 1), "label": f"{v:,}"} for v in range(0, ymax + 1, step)]
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - right,
-        "top": top,
-        "bottom": height - bottom,
-        "points": points,
-        "path": " ".join(f"{p['x']},{p['y']}" for p in points),
-        "xticks": xticks,
-        "yticks": yticks,
-        "label_y": height - bottom + 20,
-    }
-
-
-def _nice_step(peak: float) -> int:
-    if peak <= 5:
-        return 1
-    raw = peak / 5
-    mag = 10 ** math.floor(math.log10(raw))
-    for m in (1, 2, 5, 10):
-        if raw <= m * mag:
-            return int(m * mag)
-    return int(10 * mag)

@@ -1,7 +1,13 @@
-"""Analysis pages: overview, trend, hotspot map, hour-by-day table, area rankings."""
+"""Analysis pages: overview, trend, hotspot map, hour-by-day table, area rankings.
+
+Each filtered page is a GET form and its results. The form and the results are one region
+(``#analysis-panel``) that HTMX swaps whole, so an error summary arrives with the swap; while the
+form has errors no results are shown (never results for choices other than those on screen).
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -10,13 +16,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
-from . import services
+from . import maps, places, services
+from . import overview as overview_data
+from . import trend as trend_data
 from .forms import AnalysisFilterForm, MapForm, RankingForm
 from .permissions import view_analysis
 
 DEFAULT_CELL = 250  # metres: the map's grid as it first opens
-DEFAULT_RANK = "ward"  # the rankings as they first open
+#: JSON as HTML text (as Django's json_script escapes it)
+JSON_IN_HTML = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+DEFAULT_LAYER = "counts"
+
+
+def default_rank() -> str:
+    """Wards when ward boundaries are loaded, else LSOAs (incidents have no ward without them)."""
+    return "ward" if services.choices().get("ward") else "lsoa"
 
 
 def _crumbs(label: str) -> list[tuple[str, str | None]]:
@@ -36,10 +52,12 @@ def _results(template: str, key: tuple[Any, ...], context: Callable[[], dict[str
     )
 
 
-def _form(request: HttpRequest, cls: type[AnalysisFilterForm]) -> AnalysisFilterForm:
+def _form(
+    request: HttpRequest, cls: type[AnalysisFilterForm], defaults: dict[str, str] | None = None
+) -> AnalysisFilterForm:
     choices: dict[str, Any] = dict(services.choices())
     choices["theme"] = list(services.theme_titles().items())
-    return cls(request.GET or None, choices)
+    return cls(request.GET, choices, defaults)
 
 
 def _form_html(request: HttpRequest, form: AnalysisFilterForm) -> str:
@@ -47,86 +65,53 @@ def _form_html(request: HttpRequest, form: AnalysisFilterForm) -> str:
     key = (request.path, tuple(sorted((k, tuple(v)) for k, v in request.GET.lists())))
     return services.cached(  # type: ignore[no-any-return]
         "html:filters",
-        lambda: render_to_string(
-            "analysis/_filters.html",
-            {"form": form, "path": request.path},
-        ),
+        lambda: render_to_string("analysis/_filters.html", {"form": form, "path": request.path}),
         *key,
     )
 
 
-def _overview_html() -> str:
-    return _results("analysis/_overview_results.html", (), services.overview)
-
-
-def _trend_html(filters: services.Filters) -> str:
-    def context() -> dict[str, Any]:
-        data = services.trend(filters)
-        return {"filters": filters, **data, "chart": services.svg_chart(data["months"])}
-
-    return _results("analysis/_trend_results.html", (filters,), context)
-
-
-def _map_html(filters: services.Filters, size: int) -> str:
-    def context() -> dict[str, Any]:
-        data = services.hotspots(filters, size)
-        config: dict[str, Any] = {
-            "tiles": settings.MAP_TILES,
-            "attribution": settings.MAP_TILES_ATTRIBUTION,
-            "cells": [
-                {k: c[k] for k in ("south", "west", "north", "east", "count", "band")}
-                for c in data["cells"]
-            ],
-            "boundaries": data["boundaries"],
-        }
-        return {
-            "filters": filters,
-            **data,
-            "top": data["cells"][:20],
-            "fallback": _fallback_svg(data),
-            "config": config,
-        }
-
-    return _results("analysis/_map_results.html", (filters, size), context)
-
-
-def _hours_html(filters: services.Filters) -> str:
-    def context() -> dict[str, Any]:
-        return {
-            "filters": filters,
-            **services.hours_by_day(filters),
-            "hour_labels": [f"{h:02d}" for h in range(24)],
-        }
-
-    return _results("analysis/_hours_results.html", (filters,), context)
-
-
-def _rankings_html(filters: services.Filters, by: str) -> str:
-    def context() -> dict[str, Any]:
-        return {
-            "filters": filters,
-            **services.rankings(filters, by=by),
-            "by": by,
-            "by_label": RANK_LABELS.get(by, by),
-        }
-
-    return _results("analysis/_rankings_results.html", (filters, by), context)
-
-
-def warm() -> None:
-    """Work out every analysis page as it first opens (no filters), as a server worker starts,
-    so that its first visitors do not wait for it. Results are kept per store version, so an
-    import makes them be worked out again when next asked for."""
+def _filtered_page(
+    request: HttpRequest,
+    *,
+    title: str,
+    template: str,
+    form_class: type[AnalysisFilterForm],
+    results: Callable[[services.Filters, AnalysisFilterForm], str],
+    defaults: Callable[[], dict[str, str]] | None = None,
+) -> HttpResponse:
     try:
-        services.choices()
-        services.theme_titles()
-        _overview_html()
-        _trend_html(services.Filters())
-        _map_html(services.Filters(), DEFAULT_CELL)
-        _hours_html(services.Filters())
-        _rankings_html(services.Filters(), DEFAULT_RANK)
-    except services.WorkspaceUnavailable:
-        pass  # no workspace yet, or an import is writing: the pages say so when asked
+        form = _form(request, form_class, defaults() if defaults else None)
+        filters = form.filters()
+        html = results(filters, form) if filters is not None else ""
+        form_html = _form_html(request, form)
+    except services.WorkspaceUnavailable as exc:
+        return _unavailable(request, title, exc)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "form_html": form_html,
+            "results_html": html,
+            "breadcrumbs": _crumbs(title),
+        },
+    )
+
+
+# ------------------------------------------------------------------------------------ overview
+
+
+def _overview_html() -> str:
+    def context() -> dict[str, Any]:
+        data = overview_data.overview()
+        return {
+            **data,
+            # built by safercity.analytics.charts, which escapes every text it writes
+            "trend_svg": mark_safe(overview_data.trend_chart(data)),
+            "categories_svg": mark_safe(overview_data.categories_chart(data)),
+        }
+
+    return _results("analysis/_overview_results.html", (), context)
 
 
 @view_analysis
@@ -142,109 +127,173 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+# ------------------------------------------------------------------------------------- trend
+
+
+def _trend_html(filters: services.Filters, form: AnalysisFilterForm | None = None) -> str:
+    def context() -> dict[str, Any]:
+        data = trend_data.trend(filters)
+        return {
+            "filters": filters,
+            **data,
+            # built by safercity.analytics.charts, which escapes every text it writes
+            "chart_svg": mark_safe(trend_data.chart(filters, data)),
+        }
+
+    return _results("analysis/_trend_results.html", (filters,), context)
+
+
 @view_analysis
 def trend(request: HttpRequest) -> HttpResponse:
-    try:
-        form = _form(request, AnalysisFilterForm)
-        html = _trend_html(form.filters())
-    except services.WorkspaceUnavailable as exc:
-        return _unavailable(request, "Crime trend", exc)
-    return render(
+    return _filtered_page(
         request,
-        "analysis/trend.html",
-        {
-            "form": form,
-            "form_html": _form_html(request, form),
-            "results_html": html,
-            "breadcrumbs": _crumbs("Crime trend"),
-        },
+        title="Crime trend",
+        template="analysis/trend.html",
+        form_class=AnalysisFilterForm,
+        results=_trend_html,
     )
+
+
+# --------------------------------------------------------------------------------------- map
+
+
+def _map_html(filters: services.Filters, size: int, layer: str) -> str:
+    def context() -> dict[str, Any]:
+        data = maps.hotspot_map(filters, size, layer)
+        config: dict[str, Any] = {
+            "tiles": settings.MAP_TILES,
+            "attribution": settings.MAP_TILES_ATTRIBUTION,
+            "layer": layer,
+            # the key's class names by band, for the squares' tooltips
+            "classes": {str(c["band"]): c["label"] for c in data["classes"]},
+            # south, west, north, east, colour, band, incidents, density per km²
+            "cells": [
+                [
+                    c["south"],
+                    c["west"],
+                    c["north"],
+                    c["east"],
+                    c["colour"],
+                    c["band"],
+                    c["incidents"],
+                    round(c["density_per_km2"]),
+                ]
+                for c in data["cells"]
+            ],
+            "boundaries": data["boundaries"],
+        }
+        return {
+            "filters": filters,
+            **data,
+            "fallback": maps.fallback_svg(filters, data) if data["cells"] else {},
+            # in a <template>, not a <script> element: HTMX drops script elements from what it
+            # swaps in (allowScriptTags is off), which made the map vanish after a filter change.
+            # Escaped as json_script does (<, > and & as \u escapes): safe as HTML text.
+            "config_json": mark_safe(
+                json.dumps(config, separators=(",", ":")).translate(JSON_IN_HTML)
+            ),
+        }
+
+    return _results("analysis/_map_results.html", (filters, size, layer), context)
+
+
+def _map_results(filters: services.Filters, form: AnalysisFilterForm) -> str:
+    size = int(form.cleaned_data.get("cell_size") or DEFAULT_CELL)
+    layer = form.cleaned_data.get("layer") or DEFAULT_LAYER
+    return _map_html(filters, size, layer)
 
 
 @view_analysis
 def hotspot_map(request: HttpRequest) -> HttpResponse:
-    try:
-        form = _form(request, MapForm)
-        filters = form.filters()
-        valid = form.is_bound and form.is_valid()
-        size = int(form.cleaned_data.get("cell_size") or DEFAULT_CELL) if valid else DEFAULT_CELL
-        html = _map_html(filters, size)
-    except services.WorkspaceUnavailable as exc:
-        return _unavailable(request, "Hotspot map", exc)
-    return render(
+    return _filtered_page(
         request,
-        "analysis/map.html",
-        {
-            "form": form,
-            "form_html": _form_html(request, form),
-            "results_html": html,
-            "breadcrumbs": _crumbs("Hotspot map"),
-        },
+        title="Hotspot map",
+        template="analysis/map.html",
+        form_class=MapForm,
+        results=_map_results,
     )
 
 
-def _fallback_svg(data: dict[str, Any]) -> dict[str, Any]:
-    """The gridded surface as an SVG in British National Grid (shown without JavaScript)."""
-    cells = data["cells"]
-    if not cells:
-        return {}
-    size = data["cell_size_m"]
-    x0 = min(c["x"] for c in cells)
-    y0 = min(c["y"] for c in cells)
-    x1 = max(c["x"] for c in cells) + size
-    y1 = max(c["y"] for c in cells) + size
-    scale = 700 / max(x1 - x0, y1 - y0)
-    rects = [
-        {
-            "x": round((c["x"] - x0) * scale, 1),
-            "y": round((y1 - c["y"] - size) * scale, 1),
-            "s": round(size * scale, 1),
-            "band": c["band"],
+# ------------------------------------------------------------------------------- hour by day
+
+
+def _hours_html(filters: services.Filters, form: AnalysisFilterForm | None = None) -> str:
+    def context() -> dict[str, Any]:
+        return {
+            "filters": filters,
+            **services.hours_by_day(filters),
+            "hour_labels": [f"{h:02d}" for h in range(24)],
         }
-        for c in cells
-    ]
-    return {"width": round((x1 - x0) * scale), "height": round((y1 - y0) * scale), "rects": rects}
+
+    return _results("analysis/_hours_results.html", (filters,), context)
 
 
 @view_analysis
 def hours(request: HttpRequest) -> HttpResponse:
-    try:
-        form = _form(request, AnalysisFilterForm)
-        html = _hours_html(form.filters())
-    except services.WorkspaceUnavailable as exc:
-        return _unavailable(request, "Hour by day", exc)
-    return render(
+    return _filtered_page(
         request,
-        "analysis/hours.html",
-        {
-            "form": form,
-            "form_html": _form_html(request, form),
-            "results_html": html,
-            "breadcrumbs": _crumbs("Hour by day"),
-        },
+        title="Hour by day",
+        template="analysis/hours.html",
+        form_class=AnalysisFilterForm,
+        results=_hours_html,
     )
 
 
-RANK_LABELS = {"ward": "Wards", "lsoa": "LSOAs", "borough": "Boroughs"}
+# ---------------------------------------------------------------------------------- rankings
+
+
+def _rankings_html(filters: services.Filters, by: str, links: dict[str, str]) -> str:
+    def context() -> dict[str, Any]:
+        data = places.rankings(filters, by=by)
+        return {
+            "filters": filters,
+            **data,
+            "by_label": places.RANK_LABELS[by],
+            "by_singular": places.RANK_SINGULAR[by],
+            "by_plural": places.RANK_PLURAL[by],
+            "links": links,
+        }
+
+    return _results("analysis/_rankings_results.html", (filters, by, *links.items()), context)
 
 
 @view_analysis
 def rankings(request: HttpRequest) -> HttpResponse:
-    try:
-        form = _form(request, RankingForm)
-        filters = form.filters()
-        valid = form.is_bound and form.is_valid()
-        by = (form.cleaned_data.get("by") or DEFAULT_RANK) if valid else DEFAULT_RANK
-        html = _rankings_html(filters, by)
-    except services.WorkspaceUnavailable as exc:
-        return _unavailable(request, "Area rankings", exc)
-    return render(
+    def results(filters: services.Filters, form: AnalysisFilterForm) -> str:
+        by = form.cleaned_data.get("by") or default_rank()
+        links = {}
+        for other in ("lsoa", "borough"):
+            query = request.GET.copy()
+            query["by"] = other
+            links[other] = f"{request.path}?{query.urlencode()}"
+        return _rankings_html(filters, by, links)
+
+    return _filtered_page(
         request,
-        "analysis/rankings.html",
-        {
-            "form": form,
-            "form_html": _form_html(request, form),
-            "results_html": html,
-            "breadcrumbs": _crumbs("Area rankings"),
-        },
+        title="Area rankings",
+        template="analysis/rankings.html",
+        form_class=RankingForm,
+        results=results,
+        defaults=lambda: {"by": default_rank()},
     )
+
+
+def warm() -> None:
+    """Work out every analysis page as it first opens (no filters), as a server worker starts,
+    so that its first visitors do not wait for it. Results are kept per store version, so an
+    import makes them be worked out again when next asked for."""
+    try:
+        services.choices()
+        services.theme_titles()
+        _overview_html()
+        _trend_html(services.Filters())
+        _map_html(services.Filters(), DEFAULT_CELL, DEFAULT_LAYER)
+        _hours_html(services.Filters())
+        _rankings_html(services.Filters(), default_rank(), _default_links())
+    except services.WorkspaceUnavailable:
+        pass  # no workspace yet, or an import is writing: the pages say so when asked
+
+
+def _default_links() -> dict[str, str]:
+    path = reverse("analysis:rankings")
+    return {other: f"{path}?by={other}" for other in ("lsoa", "borough")}
