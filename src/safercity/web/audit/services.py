@@ -36,9 +36,14 @@ def record(
     object_id: str = "",
     summary: str = "",
     actor_name: str = "",
+    subject: str = "",
+    purpose: str = "",
+    recipient: str = "",
 ) -> AuditEvent:
     """Write one audit row. ``request`` gives the actor (``None``: the system); ``actor_name``
-    names an actor with no account (a sign-in under a username that does not exist)."""
+    names an actor with no account (a sign-in under a username that does not exist).
+    ``subject`` is the pseudonymous reference of the person the row is about (a record that has
+    an ``audit_subject`` gives its own); ``purpose`` and ``recipient`` describe a disclosure."""
     if request is None:
         request = current_request()
     user, name, ip = _actor(request)
@@ -50,6 +55,7 @@ def record(
     if obj is not None:
         model = model or obj._meta.label
         object_id = object_id or str(obj.pk)
+        subject = subject or str(getattr(obj, "audit_subject", "") or "")
     return AuditEvent.objects.create(
         actor=user,
         actor_name=name,
@@ -58,6 +64,9 @@ def record(
         object_id=object_id,
         summary=summary[:2000],
         ip_address=ip,
+        subject=subject,
+        purpose=purpose[:300],
+        recipient=recipient[:300],
     )
 
 
@@ -97,7 +106,18 @@ def search(
     return qs.order_by("-created_at")
 
 
-CSV_FIELDS = ["when", "who", "action", "model", "object_id", "summary", "ip_address"]
+CSV_FIELDS = [
+    "when",
+    "who",
+    "action",
+    "model",
+    "object_id",
+    "summary",
+    "ip_address",
+    "subject",
+    "purpose",
+    "recipient",
+]
 
 
 class _Echo:
@@ -118,6 +138,9 @@ def csv_rows(events: Iterable[AuditEvent]) -> Iterator[str]:
                 _safe_cell(e.object_id),
                 _safe_cell(e.summary),
                 e.ip_address or "",
+                _safe_cell(e.subject),
+                _safe_cell(e.purpose),
+                _safe_cell(e.recipient),
             ]
         )
 
