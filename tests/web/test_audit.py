@@ -298,3 +298,16 @@ def test_rows_carry_the_subject_and_a_disclosure_its_purpose_and_recipient(
     assert "Kensington and Chelsea MARAC" in csv_text and ",p1," in csv_text
     with pytest.raises(AuditLogIsAppendOnly):
         AuditEvent.objects.filter(pk=row.pk).update(subject="")
+
+
+def test_record_many_writes_one_row_for_each_record_shown(make_user: Any) -> None:
+    from safercity.web.audit import services
+
+    people = [make_user("analyst"), make_user("analyst")]
+    before = _ids()
+    rows = services.record_many(None, "view", people, summary="listed")
+    new = _new_rows(before)
+    assert len(rows) == len(new) == 2
+    assert {r.object_id for r in new} == {str(p.pk) for p in people}
+    assert {r.summary for r in new} == {"listed"} and {r.actor_name for r in new} == {"system"}
+    assert services.record_many(None, "view", [], summary="none") == []

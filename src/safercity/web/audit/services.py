@@ -70,6 +70,34 @@ def record(
     )
 
 
+def record_many(
+    request: HttpRequest | None,
+    action: str,
+    objects: Iterable[models.Model],
+    *,
+    summary: str,
+) -> list[AuditEvent]:
+    """One row for each of ``objects`` (the people a list or search shows), written in one
+    statement. Each row's subject is the object's ``audit_subject``."""
+    if request is None:
+        request = current_request()
+    user, name, ip = _actor(request)
+    rows = [
+        AuditEvent(
+            actor=user,
+            actor_name=name,
+            action=action,
+            model=obj._meta.label,
+            object_id=str(obj.pk),
+            summary=summary[:2000],
+            ip_address=ip,
+            subject=str(getattr(obj, "audit_subject", "") or ""),
+        )
+        for obj in objects
+    ]
+    return AuditEvent.objects.bulk_create(rows) if rows else []
+
+
 def record_change(obj: models.Model, action: str, summary: str = "") -> AuditEvent:
     return record(None, action, obj, summary=summary or f"{action} {obj}")
 
