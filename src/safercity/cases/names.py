@@ -77,6 +77,11 @@ def given_forms(name: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+def nicknames(name: str) -> set[str]:
+    """The nicknames of a given name ("william" → "bill", "will", ...)."""
+    return _nicknamer().nicknames_of(fold(name).replace(" ", ""))
+
+
 def canonical_given(name: str) -> str:
     """One key for a given name, the same for its nicknames and spellings where the tables
     say so (used to find candidates in the database): the transliteration group, else the

@@ -47,8 +47,18 @@ def _person(person: Person, fields: set[str]) -> dict[str, Any]:
         "family_name": person.family_name,
         "synthetic": person.synthetic,
     }
-    for name in ("date_of_birth", "sex", "gender", "ethnicity", "phone", "email",
-                 "police_reference", "probation_reference", "nhs_number", "council_reference"):  # fmt: skip
+    for name in (
+        "date_of_birth",
+        "sex",
+        "gender",
+        "ethnicity",
+        "phone",
+        "email",
+        "police_reference",
+        "probation_reference",
+        "nhs_number",
+        "council_reference",
+    ):
         if name in fields and getattr(person, name):
             value = getattr(person, name)
             out[name] = value.isoformat() if isinstance(value, dt.date) else value
@@ -262,13 +272,29 @@ def import_packet(
     if person is None:
         born = dt.date.fromisoformat(p["date_of_birth"]) if p.get("date_of_birth") else None
         query = people_services.Query(
-            p.get("given_name", ""), p.get("family_name", ""), born,
+            p.get("given_name", ""),
+            p.get("family_name", ""),
+            born,
             next((a["postcode"] for a in p.get("addresses", []) if not a.get("moved_out")), ""),
-        )  # fmt: skip
+        )
         found = people_services.likely_duplicates(query, Person.objects.current())
-        fields = {k: p[k] for k in ("given_name", "family_name", "sex", "gender", "ethnicity",
-                  "phone", "email", "police_reference", "probation_reference", "nhs_number",
-                  "council_reference") if p.get(k)}  # fmt: skip
+        fields = {
+            k: p[k]
+            for k in (
+                "given_name",
+                "family_name",
+                "sex",
+                "gender",
+                "ethnicity",
+                "phone",
+                "email",
+                "police_reference",
+                "probation_reference",
+                "nhs_number",
+                "council_reference",
+            )
+            if p.get(k)
+        }
         person = people_services.create(
             {**fields, "date_of_birth": born}, synthetic=bool(document.get("synthetic"))
         )

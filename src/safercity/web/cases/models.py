@@ -133,37 +133,52 @@ GENDER_CHOICES = [
 ]
 #: ONS 2021 Census ethnic groups (England and Wales), 19 categories in 5 groups
 ETHNICITY_CHOICES = [
-    ("Asian, Asian British or Asian Welsh", [
-        ("asian_bangladeshi", "Bangladeshi"),
-        ("asian_chinese", "Chinese"),
-        ("asian_indian", "Indian"),
-        ("asian_pakistani", "Pakistani"),
-        ("asian_other", "Any other Asian background"),
-    ]),
-    ("Black, Black British, Black Welsh, Caribbean or African", [
-        ("black_african", "African"),
-        ("black_caribbean", "Caribbean"),
-        ("black_other", "Any other Black, Black British or Caribbean background"),
-    ]),
-    ("Mixed or Multiple ethnic groups", [
-        ("mixed_white_asian", "White and Asian"),
-        ("mixed_white_black_african", "White and Black African"),
-        ("mixed_white_black_caribbean", "White and Black Caribbean"),
-        ("mixed_other", "Any other Mixed or Multiple ethnic background"),
-    ]),
-    ("White", [
-        ("white_british", "English, Welsh, Scottish, Northern Irish or British"),
-        ("white_irish", "Irish"),
-        ("white_gypsy_traveller", "Gypsy or Irish Traveller"),
-        ("white_roma", "Roma"),
-        ("white_other", "Any other White background"),
-    ]),
-    ("Other ethnic group", [
-        ("other_arab", "Arab"),
-        ("other_any", "Any other ethnic group"),
-    ]),
+    (
+        "Asian, Asian British or Asian Welsh",
+        [
+            ("asian_bangladeshi", "Bangladeshi"),
+            ("asian_chinese", "Chinese"),
+            ("asian_indian", "Indian"),
+            ("asian_pakistani", "Pakistani"),
+            ("asian_other", "Any other Asian background"),
+        ],
+    ),
+    (
+        "Black, Black British, Black Welsh, Caribbean or African",
+        [
+            ("black_african", "African"),
+            ("black_caribbean", "Caribbean"),
+            ("black_other", "Any other Black, Black British or Caribbean background"),
+        ],
+    ),
+    (
+        "Mixed or Multiple ethnic groups",
+        [
+            ("mixed_white_asian", "White and Asian"),
+            ("mixed_white_black_african", "White and Black African"),
+            ("mixed_white_black_caribbean", "White and Black Caribbean"),
+            ("mixed_other", "Any other Mixed or Multiple ethnic background"),
+        ],
+    ),
+    (
+        "White",
+        [
+            ("white_british", "English, Welsh, Scottish, Northern Irish or British"),
+            ("white_irish", "Irish"),
+            ("white_gypsy_traveller", "Gypsy or Irish Traveller"),
+            ("white_roma", "Roma"),
+            ("white_other", "Any other White background"),
+        ],
+    ),
+    (
+        "Other ethnic group",
+        [
+            ("other_arab", "Arab"),
+            ("other_any", "Any other ethnic group"),
+        ],
+    ),
     ("Not stated", [("not_stated", "Not stated")]),
-]  # fmt: skip
+]
 
 #: the agency references a person can have, by the cohort field that collects each
 REFERENCE_FIELDS = ("police_reference", "probation_reference", "nhs_number", "council_reference")

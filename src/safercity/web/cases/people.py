@@ -190,8 +190,18 @@ def merge(kept: Person, merged: Person, by: Any) -> PersonMerge:
     Address.objects.filter(pk__in=moved["addresses"]).update(person=kept)
     alias = add_name(kept, merged.given_name, merged.family_name, PersonName.Kind.SPELLING)
     moved["alias"] = [str(alias.pk)]
-    for name in ("date_of_birth", "sex", "gender", "ethnicity", "phone", "email",
-                 "police_reference", "probation_reference", "nhs_number", "council_reference"):  # fmt: skip
+    for name in (
+        "date_of_birth",
+        "sex",
+        "gender",
+        "ethnicity",
+        "phone",
+        "email",
+        "police_reference",
+        "probation_reference",
+        "nhs_number",
+        "council_reference",
+    ):
         if not getattr(kept, name) and getattr(merged, name):
             setattr(kept, name, getattr(merged, name))
             moved.setdefault("filled", []).append(name)

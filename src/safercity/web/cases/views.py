@@ -11,20 +11,19 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from safercity.cases import figures as figure_rules
 from safercity.cases.config import PERSON_FIELDS
 from safercity.web.accounts.permissions import CASE_WORKER
 from safercity.web.audit import services as audit
 from safercity.web.audit.models import AuditEvent
 
-from . import access, casework, disclosure, meetings, people
+from . import access, casework, disclosure, meetings, people, reporting
 from .forms import (
     ActionForm,
     AddressForm,
@@ -49,7 +48,6 @@ from .forms import (
 from .models import (
     Action,
     Case,
-    CaseStatistic,
     Cohort,
     Meeting,
     Minute,
@@ -199,45 +197,7 @@ def cohort(request: HttpRequest, pk: UUID) -> HttpResponse:
 def figures(request: HttpRequest, pk: UUID) -> HttpResponse:
     acc = access.of(request)
     obj = _cohort_or_404(acc, pk)
-    today = timezone.localdate()
-    cases = access.cases(acc).filter(cohort=obj)
-    first_panel = {
-        row["pk"]: row["first"]
-        for row in cases.filter(agenda_items__discussed=True)
-        .values("pk")
-        .annotate(first=Min("agenda_items__meeting__date"))
-    }
-    facts = [
-        figure_rules.CaseFacts(
-            c.referred_on,
-            c.referring_agency.name,
-            c.status,
-            c.accepted_on,
-            c.ended_on,
-            c.outcome,
-            first_panel.get(c.pk),
-        )
-        for c in cases.select_related("referring_agency")
-    ]
-    facts += [
-        figure_rules.CaseFacts(
-            s.referred_month,
-            s.referring_agency,
-            s.status,
-            s.accepted_month,
-            s.ended_month,
-            s.outcome,
-            s.referred_month + dt.timedelta(days=s.days_to_first_panel)
-            if s.days_to_first_panel is not None
-            else None,
-        )
-        for s in CaseStatistic.objects.filter(cohort=obj)
-    ]
-    actions = [
-        figure_rules.ActionFacts(a.due_on, a.completed_on if a.status == "done" else None)
-        for a in Action.objects.filter(case__in=cases).exclude(status="cancelled")
-    ]
-    result = figure_rules.CohortFigures(facts, actions, today)
+    result = reporting.figures(obj, access.cases(acc))
     return render(
         request,
         "cases/figures.html",
