@@ -130,7 +130,19 @@ def record_minute(
         health_notes=health_notes,
         recorded_by=by,
     )
-    AgendaItem.objects.filter(meeting=meeting, case=case).update(discussed=True)
+    # a case raised at the meeting without being on its agenda joins the agenda's end
+    item, created = AgendaItem.objects.get_or_create(
+        meeting=meeting,
+        case=case,
+        defaults={
+            "reason": "raised at the meeting",
+            "position": meeting.items.count(),
+            "discussed": True,
+        },
+    )
+    if not created and not item.discussed:
+        item.discussed = True
+        item.save(update_fields=["discussed", "updated_at"])
     casework.reviewed(case, meeting.date)
     return minute
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -34,5 +33,5 @@ def answer(value: Any) -> str:
 @register.simple_tag
 def synthetic_tag(record: Any) -> SafeString:
     if getattr(record, "synthetic", False):
-        return format_html('<strong class="govuk-tag govuk-tag--purple">Synthetic</strong>')
-    return format_html("")
+        return mark_safe('<strong class="govuk-tag govuk-tag--purple">Synthetic</strong>')
+    return mark_safe("")
