@@ -325,7 +325,8 @@ def run_import(args: argparse.Namespace) -> int:
             print(
                 f"{len(result.duplicates)} possible duplicate(s) offered to the chair for merging"
             )
-    return 2 if result.problems and not result.imported and result.rows else 0
+    # every row bad: nothing could be imported, which a script must notice
+    return 2 if result.rows and len({p.line for p in result.problems}) == result.rows else 0
 
 
 def run_transfer_export(args: argparse.Namespace) -> int:

@@ -466,7 +466,7 @@ class Meeting(BaseModel):
 class AgendaItem(BaseModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agenda_items")
-    reason = models.CharField(max_length=20)
+    reason = models.CharField(max_length=40)
     position = models.PositiveIntegerField(default=0)
     discussed = models.BooleanField(default=False)
 
