@@ -32,7 +32,7 @@ from django.utils import timezone
 from safercity.cases.config import PERSON_FIELDS
 
 from . import cohorts as cohort_services
-from .models import Case, CohortMembership, EmergencyAccess, LinkedPerson, Person
+from .models import Case, Cohort, CohortMembership, EmergencyAccess, LinkedPerson, Person
 
 
 @dataclass
@@ -74,13 +74,20 @@ def for_user(user: Any, day: dt.date | None = None) -> Access:
     memberships = list(
         CohortMembership.objects.filter(user=user, cohort__active=True).select_related("cohort")
     )
-    if memberships and user.agency_id:
-        register = cohort_services.agreements(day)
-        member_agencies = {
-            m.cohort_id: set(m.cohort.agencies.values_list("pk", flat=True)) for m in memberships
-        }
+    if memberships and not user.agency_id:
+        access.blocked = {m.cohort_id: "your account has no agency" for m in memberships}
+    elif memberships:
+        ids = [m.cohort_id for m in memberships]
+        # two queries whatever the number of cohorts: the cohorts the agency is a member of,
+        # and the agreements naming the agency for them
+        member_of = set(
+            Cohort.agencies.through.objects.filter(
+                cohort_id__in=ids, agency_id=user.agency_id
+            ).values_list("cohort_id", flat=True)
+        )
+        register = cohort_services.agreements_of(user.agency_id, ids)
         for m in memberships:
-            if user.agency_id not in member_agencies[m.cohort_id]:
+            if m.cohort_id not in member_of:
                 access.blocked[m.cohort_id] = "your agency is not a member agency of the cohort"
                 continue
             decision = cohort_services.may_share(m.cohort, user.agency, day, register=register)
@@ -88,9 +95,6 @@ def for_user(user: Any, day: dt.date | None = None) -> Access:
                 access.blocked[m.cohort_id] = decision.reason
                 continue
             access.cohorts[m.cohort_id] = m.role
-    elif memberships:
-        for m in memberships:
-            access.blocked[m.cohort_id] = "your account has no agency"
     access.emergency = set(
         EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values_list(
             "case_id", flat=True
@@ -157,8 +161,6 @@ def person_fields(access: Access, person: Person) -> set[str]:
     cohort_ids = set(seen.filter(person=person).values_list("cohort_id", flat=True)) | set(
         seen.filter(linked_people__person=person).values_list("cohort_id", flat=True)
     )
-    from .models import Cohort
-
     out: set[str] = set()
     for cohort in Cohort.objects.filter(pk__in=cohort_ids):
         out |= set(cohort.spec.person_fields)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -93,6 +94,31 @@ def agreements(day: dt.date | None = None) -> list[rules.Agreement]:
             )
         )
     return out
+
+
+def agreements_of(agency_id: Any, cohort_ids: Iterable[Any]) -> list[rules.Agreement]:
+    """The agreements naming one agency for some cohorts (one query), as the rule reads them."""
+    rows = (
+        SharingAgreement.objects.filter(parties=agency_id, cohorts__in=list(cohort_ids))
+        .values_list(
+            "pk", "title", "cohorts__key", "categories", "starts", "review", "ends", "withdrawn"
+        )
+        .distinct()
+    )
+    return [
+        rules.Agreement(
+            id=str(pk),
+            title=title,
+            parties=frozenset({str(agency_id)}),
+            cohorts=frozenset({key}),
+            categories=frozenset(categories),
+            starts=starts,
+            review=review,
+            ends=ends,
+            withdrawn=withdrawn,
+        )
+        for pk, title, key, categories, starts, review, ends, withdrawn in rows
+    ]
 
 
 def may_share(

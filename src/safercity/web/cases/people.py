@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from safercity.cases import duplicates as dup
@@ -99,29 +99,45 @@ class Query:
         )
 
 
-def _candidates(query: Query, within: QuerySet[Person]) -> list[Person]:
-    """People among ``within`` who might match, in one query on indexed columns: a name of the
-    same family-name sound or start (or, with no family name, the same given name), the same
-    date of birth, or the same postcode."""
+def _next_prefix(prefix: str) -> str:
+    """The first string after every string starting with ``prefix`` ('smi' → 'smj')."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def candidate_ids(query: Query) -> set[Any]:
+    """Who might match, from indexed columns only (a few small queries, whoever can see them):
+    a name of the same family-name sound or the same first three letters (or, with no family
+    name, the same given name), the same date of birth, or the same postcode."""
     keys = dup.blocking_keys(query.given, query.family)
-    by_name = Q()
+    ids: set[Any] = set()
+    names_rows = PersonName.objects.all()
     if keys["family_fold"]:
+        prefix = keys["family_fold"][:3]
         by_name = Q(family_sound=keys["family_sound"]) | Q(
-            family_fold__startswith=keys["family_fold"][:3]
+            family_fold__gte=prefix, family_fold__lt=_next_prefix(prefix)
         )
+        ids |= set(names_rows.filter(by_name).values_list("person_id", flat=True)[:MAX_CANDIDATES])
     elif keys["given_canonical"]:
-        by_name = Q(given_canonical=keys["given_canonical"])
-    found = Q()
-    if by_name:
-        found |= Q(Exists(PersonName.objects.filter(by_name, person_id=OuterRef("pk"))))
+        ids |= set(
+            names_rows.filter(given_canonical=keys["given_canonical"]).values_list(
+                "person_id", flat=True
+            )[:MAX_CANDIDATES]
+        )
     if query.born is not None:
-        found |= Q(date_of_birth=query.born)
+        ids |= set(Person.objects.filter(date_of_birth=query.born).values_list("pk", flat=True))
     code = names.postcode(query.postcode)
     if code is not None:
-        found |= Q(postcode=code.text)
-    if not found:
+        ids |= set(Person.objects.filter(postcode=code.text).values_list("pk", flat=True))
+    return ids
+
+
+def _candidates(query: Query, within: QuerySet[Person]) -> list[Person]:
+    """The candidates among ``within`` (what the user may see): the need-to-know filter runs on
+    the few candidates, not on every person."""
+    ids = candidate_ids(query)
+    if not ids:
         return []
-    return list(within.filter(found).prefetch_related("names")[:MAX_CANDIDATES])
+    return list(within.filter(pk__in=ids).prefetch_related("names"))
 
 
 def _matching(person: Person) -> dup.PersonForMatching:

@@ -142,7 +142,7 @@ def cohort(request: HttpRequest, pk: UUID) -> HttpResponse:
     acc = access.of(request)
     obj = _cohort_or_404(acc, pk)
     spec = obj.spec
-    qs = access.cases(acc).filter(cohort=obj).select_related("person", "owner")
+    qs = access.cases(acc).filter(cohort=obj).select_related("cohort", "person", "owner")
     status = request.GET.get("status", "")
     if status in spec.lifecycle.statuses:
         qs = qs.filter(status=status)
