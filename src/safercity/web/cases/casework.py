@@ -170,15 +170,21 @@ def reviewed(case: Case, on: dt.date) -> None:
     case.save(update_fields=["last_reviewed_on", "next_review_on", "updated_at"])
 
 
-def add_agency(case: Case, agency: Agency, day: dt.date | None = None) -> None:
-    """Involve an agency in a case: only a member agency, and only under an information-sharing
-    agreement in force covering the cohort (the lead agency needs none)."""
+def check_agency(case: Case, agency: Agency, day: dt.date | None, refused: str) -> None:
+    """Raise unless ``case`` may be shared with ``agency``: a member agency of the cohort, under
+    an information-sharing agreement in force covering the cohort (the lead agency needs none).
+    ``refused`` begins the message ("Housing cannot be involved")."""
     day = day or timezone.localdate()
     if not case.cohort.agencies.filter(pk=agency.pk).exists():
         raise CaseRuleError(f"{agency} is not a member agency of the {case.cohort.short_name}")
     decision = cohort_services.may_share(case.cohort, agency, day)
     if not decision.allowed:
-        raise CaseRuleError(f"{agency} cannot be involved: {decision.reason}")
+        raise CaseRuleError(f"{refused}: {decision.reason}")
+
+
+def add_agency(case: Case, agency: Agency, day: dt.date | None = None) -> None:
+    """Involve an agency in a case (see :func:`check_agency`)."""
+    check_agency(case, agency, day, f"{agency} cannot be involved")
     case.agencies.add(agency)
 
 

@@ -31,7 +31,7 @@ from safercity.web.audit.models import AuditEvent
 from . import casework
 from . import cohorts as cohort_services
 from . import people as people_services
-from .models import Action, Case, Cohort, Person, PossibleDuplicate
+from .models import DETAIL_FIELDS, Action, Case, Cohort, Person, PossibleDuplicate
 
 PACKET_FORMAT = "safercity-case-transfer/1"
 MAX_PACKET_BYTES = 20 * 1024 * 1024
@@ -47,18 +47,7 @@ def _person(person: Person, fields: set[str]) -> dict[str, Any]:
         "family_name": person.family_name,
         "synthetic": person.synthetic,
     }
-    for name in (
-        "date_of_birth",
-        "sex",
-        "gender",
-        "ethnicity",
-        "phone",
-        "email",
-        "police_reference",
-        "probation_reference",
-        "nhs_number",
-        "council_reference",
-    ):
+    for name in DETAIL_FIELDS:
         if name in fields and getattr(person, name):
             value = getattr(person, name)
             out[name] = value.isoformat() if isinstance(value, dt.date) else value
@@ -278,23 +267,8 @@ def import_packet(
             next((a["postcode"] for a in p.get("addresses", []) if not a.get("moved_out")), ""),
         )
         found = people_services.likely_duplicates(query, Person.objects.current())
-        fields = {
-            k: p[k]
-            for k in (
-                "given_name",
-                "family_name",
-                "sex",
-                "gender",
-                "ethnicity",
-                "phone",
-                "email",
-                "police_reference",
-                "probation_reference",
-                "nhs_number",
-                "council_reference",
-            )
-            if p.get(k)
-        }
+        names_and_details = ("given_name", "family_name", *DETAIL_FIELDS)
+        fields = {k: p[k] for k in names_and_details if p.get(k) and k != "date_of_birth"}
         person = people_services.create(
             {**fields, "date_of_birth": born}, synthetic=bool(document.get("synthetic"))
         )

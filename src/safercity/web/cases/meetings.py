@@ -19,7 +19,6 @@ from safercity.cases import lifecycle
 from safercity.web.accounts.models import Agency, User
 
 from . import casework
-from . import cohorts as cohort_services
 from .models import Action, AgendaItem, Attendance, Case, Cohort, Meeting, Minute
 
 
@@ -158,14 +157,7 @@ def add_action(
     day: dt.date | None = None,
 ) -> Action:
     """An action for an agency: only one the cohort may share the case with."""
-    day = day or timezone.localdate()
-    if not case.cohort.agencies.filter(pk=agency.pk).exists():
-        raise casework.CaseRuleError(
-            f"{agency} is not a member agency of the {case.cohort.short_name}"
-        )
-    decision = cohort_services.may_share(case.cohort, agency, day)
-    if not decision.allowed:
-        raise casework.CaseRuleError(f"no action can go to {agency}: {decision.reason}")
+    casework.check_agency(case, agency, day, f"no action can go to {agency}")
     if owner is not None and owner.agency_id != agency.pk:
         raise casework.CaseRuleError("the owner must work for the agency the action is for")
     action = Action.objects.create(

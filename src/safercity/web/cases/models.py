@@ -182,6 +182,8 @@ ETHNICITY_CHOICES = [
 
 #: the agency references a person can have, by the cohort field that collects each
 REFERENCE_FIELDS = ("police_reference", "probation_reference", "nhs_number", "council_reference")
+#: a person's details besides their names (each collected only by the cohorts that need it)
+DETAIL_FIELDS = ("date_of_birth", "sex", "gender", "ethnicity", "phone", "email", *REFERENCE_FIELDS)
 
 
 class PersonQuerySet(models.QuerySet["Person"]):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from safercity.cases import duplicates as dup
 from safercity.cases import names
 
-from .models import Address, Case, LinkedPerson, Person, PersonMerge, PersonName
+from .models import DETAIL_FIELDS, Address, Case, LinkedPerson, Person, PersonMerge, PersonName
 
 #: most candidates scored for one duplicate or name search
 MAX_CANDIDATES = 2000
@@ -206,18 +206,7 @@ def merge(kept: Person, merged: Person, by: Any) -> PersonMerge:
     Address.objects.filter(pk__in=moved["addresses"]).update(person=kept)
     alias = add_name(kept, merged.given_name, merged.family_name, PersonName.Kind.SPELLING)
     moved["alias"] = [str(alias.pk)]
-    for name in (
-        "date_of_birth",
-        "sex",
-        "gender",
-        "ethnicity",
-        "phone",
-        "email",
-        "police_reference",
-        "probation_reference",
-        "nhs_number",
-        "council_reference",
-    ):
+    for name in DETAIL_FIELDS:
         if not getattr(kept, name) and getattr(merged, name):
             setattr(kept, name, getattr(merged, name))
             moved.setdefault("filled", []).append(name)

@@ -82,6 +82,51 @@ def _chair_or_404(acc: access.Access, cohort_id: Any) -> None:
         raise Http404
 
 
+def _person_form(
+    request: HttpRequest,
+    obj: Person,
+    form: Any,
+    title: str,
+    button: str,
+    crumb: str,
+    lead: str = "",
+) -> HttpResponse:
+    """A form page about one person (their details, a name, an address, an export)."""
+    back = reverse("cases:person", kwargs={"pk": obj.pk})
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": f"Person {obj.reference}",
+            "lead": lead,
+            "button": button,
+            "back": back,
+            "breadcrumbs": _crumbs((f"Person {obj.reference}", back), (crumb, None)),
+        },
+    )
+
+
+def _case_form(
+    request: HttpRequest, obj: Case, form: Any, title: str, button: str, crumb: str, lead: str = ""
+) -> HttpResponse:
+    """A form page about one case (status, answers, a link, an action, an export)."""
+    return render(
+        request,
+        "cases/form.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": obj.reference,
+            "lead": lead,
+            "button": button,
+            "back": reverse("cases:case", kwargs={"pk": obj.pk}),
+            "breadcrumbs": _case_crumbs(obj, (crumb, None)),
+        },
+    )
+
+
 def _listed(request: HttpRequest, records: list[Any], where: str) -> None:
     audit.record_many(request, "view", records, summary=f"shown in {where}")
 
@@ -420,21 +465,7 @@ def person_edit(request: HttpRequest, pk: UUID) -> HttpResponse:
         messages.success(request, "Person record updated.")
         return redirect("cases:person", pk=obj.pk)
     audit.viewed(request, obj)
-    return render(
-        request,
-        "cases/form.html",
-        {
-            "form": form,
-            "title": "Change the person's details",
-            "caption": f"Person {obj.reference}",
-            "button": "Save",
-            "back": reverse("cases:person", kwargs={"pk": obj.pk}),
-            "breadcrumbs": _crumbs(
-                (f"Person {obj.reference}", reverse("cases:person", kwargs={"pk": obj.pk})),
-                ("Change", None),
-            ),
-        },
-    )
+    return _person_form(request, obj, form, "Change the person's details", "Save", "Change")
 
 
 @casework_page
@@ -449,21 +480,7 @@ def person_name(request: HttpRequest, pk: UUID) -> HttpResponse:
         people.add_name(obj, d["given_name"], d["family_name"], d["kind"])
         messages.success(request, "Name added.")
         return redirect("cases:person", pk=obj.pk)
-    return render(
-        request,
-        "cases/form.html",
-        {
-            "form": form,
-            "title": "Add another name",
-            "caption": f"Person {obj.reference}",
-            "button": "Add name",
-            "back": reverse("cases:person", kwargs={"pk": obj.pk}),
-            "breadcrumbs": _crumbs(
-                (f"Person {obj.reference}", reverse("cases:person", kwargs={"pk": obj.pk})),
-                ("Add a name", None),
-            ),
-        },
-    )
+    return _person_form(request, obj, form, "Add another name", "Add name", "Add a name")
 
 
 @casework_page
@@ -477,21 +494,7 @@ def person_address(request: HttpRequest, pk: UUID) -> HttpResponse:
         people.add_address(obj, form.cleaned_data)
         messages.success(request, "Address added.")
         return redirect("cases:person", pk=obj.pk)
-    return render(
-        request,
-        "cases/form.html",
-        {
-            "form": form,
-            "title": "Add an address",
-            "caption": f"Person {obj.reference}",
-            "button": "Add address",
-            "back": reverse("cases:person", kwargs={"pk": obj.pk}),
-            "breadcrumbs": _crumbs(
-                (f"Person {obj.reference}", reverse("cases:person", kwargs={"pk": obj.pk})),
-                ("Add an address", None),
-            ),
-        },
-    )
+    return _person_form(request, obj, form, "Add an address", "Add address", "Add an address")
 
 
 def _chaired_person(acc: access.Access, pk: UUID) -> tuple[Person, list[Cohort]]:
@@ -549,26 +552,19 @@ def subject_access(request: HttpRequest, pk: UUID) -> HttpResponse:
             f'attachment; filename="subject-access-{obj.reference}.json"'
         )
         return response
-    return render(
+    return _person_form(
         request,
-        "cases/form.html",
-        {
-            "form": form,
-            "title": "Subject access export",
-            "caption": f"Person {obj.reference}",
-            "lead": "Everything held on this person in the cohorts you chair ("
-            + ", ".join(c.short_name for c in chaired)
-            + "), as JSON: their details, each case with its answers, minutes and actions, the people "
-            "linked by relationship only, and who the record was disclosed to. The export is logged "
-            "as a disclosure. For every cohort at once, the data protection officer runs "
-            "'safercity cases subject-access'.",
-            "button": "Download the export",
-            "back": reverse("cases:person", kwargs={"pk": obj.pk}),
-            "breadcrumbs": _crumbs(
-                (f"Person {obj.reference}", reverse("cases:person", kwargs={"pk": obj.pk})),
-                ("Subject access", None),
-            ),
-        },
+        obj,
+        form,
+        "Subject access export",
+        "Download the export",
+        "Subject access",
+        lead="Everything held on this person in the cohorts you chair ("
+        + ", ".join(c.short_name for c in chaired)
+        + "), as JSON: their details, each case with its answers, minutes and actions, the people "
+        "linked by relationship only, and who the record was disclosed to. The export is logged "
+        "as a disclosure. For every cohort at once, the data protection officer runs "
+        "'safercity cases subject-access'.",
     )
 
 
@@ -754,17 +750,8 @@ def case_answers(request: HttpRequest, pk: UUID) -> HttpResponse:
         messages.success(request, "Answers saved.")
         return redirect("cases:case", pk=obj.pk)
     audit.viewed(request, obj)
-    return render(
-        request,
-        "cases/form.html",
-        {
-            "form": form,
-            "title": f"{obj.cohort.short_name} questions",
-            "caption": obj.reference,
-            "button": "Save answers",
-            "back": reverse("cases:case", kwargs={"pk": obj.pk}),
-            "breadcrumbs": _case_crumbs(obj, ("Answers", None)),
-        },
+    return _case_form(
+        request, obj, form, f"{obj.cohort.short_name} questions", "Save answers", "Answers"
     )
 
 
@@ -825,19 +812,15 @@ def link_person(request: HttpRequest, pk: UUID) -> HttpResponse:
         casework.link_person(obj, linked, d["relationship"])
         messages.success(request, "Person linked to the case.")
         return redirect("cases:case", pk=obj.pk)
-    return render(
+    return _case_form(
         request,
-        "cases/form.html",
-        {
-            "form": form,
-            "title": "Link a person to the case",
-            "caption": obj.reference,
-            "lead": "A child in the household, the alleged perpetrator, an associate: they are seen "
-            "through this case only.",
-            "button": "Link person",
-            "back": reverse("cases:case", kwargs={"pk": obj.pk}),
-            "breadcrumbs": _case_crumbs(obj, ("Link a person", None)),
-        },
+        obj,
+        form,
+        "Link a person to the case",
+        "Link person",
+        "Link a person",
+        lead="A child in the household, the alleged perpetrator, an associate: they are seen "
+        "through this case only.",
     )
 
 
@@ -851,18 +834,7 @@ def link_place(request: HttpRequest, pk: UUID) -> HttpResponse:
         casework.link_place(obj, d["kind"], d["description"], d.get("postcode", ""))
         messages.success(request, "Place linked to the case.")
         return redirect("cases:case", pk=obj.pk)
-    return render(
-        request,
-        "cases/form.html",
-        {
-            "form": form,
-            "title": "Link a place to the case",
-            "caption": obj.reference,
-            "button": "Link place",
-            "back": reverse("cases:case", kwargs={"pk": obj.pk}),
-            "breadcrumbs": _case_crumbs(obj, ("Link a place", None)),
-        },
-    )
+    return _case_form(request, obj, form, "Link a place to the case", "Link place", "Link a place")
 
 
 @casework_page
@@ -885,18 +857,7 @@ def action_new(request: HttpRequest, pk: UUID) -> HttpResponse:
         else:
             messages.success(request, "Action added.")
             return redirect("cases:case", pk=obj.pk)
-    return render(
-        request,
-        "cases/form.html",
-        {
-            "form": form,
-            "title": "Add an action",
-            "caption": obj.reference,
-            "button": "Add action",
-            "back": reverse("cases:case", kwargs={"pk": obj.pk}),
-            "breadcrumbs": _case_crumbs(obj, ("Add an action", None)),
-        },
-    )
+    return _case_form(request, obj, form, "Add an action", "Add action", "Add an action")
 
 
 @casework_page
@@ -917,19 +878,15 @@ def case_export(request: HttpRequest, pk: UUID) -> HttpResponse:
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    return render(
+    return _case_form(
         request,
-        "cases/form.html",
-        {
-            "form": form,
-            "title": "Print or export the case",
-            "caption": obj.reference,
-            "lead": "Printing or exporting a case discloses it: say why and to whom. Both are kept "
-            "in the audit log with your name.",
-            "button": "Export",
-            "back": reverse("cases:case", kwargs={"pk": obj.pk}),
-            "breadcrumbs": _case_crumbs(obj, ("Print or export", None)),
-        },
+        obj,
+        form,
+        "Print or export the case",
+        "Export",
+        "Print or export",
+        lead="Printing or exporting a case discloses it: say why and to whom. Both are kept "
+        "in the audit log with your name.",
     )
 
 
@@ -954,20 +911,16 @@ def case_transfer(request: HttpRequest, pk: UUID) -> HttpResponse:
             response = HttpResponse(data, content_type="application/zip")
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
-    return render(
+    return _case_form(
         request,
-        "cases/form.html",
-        {
-            "form": form,
-            "title": "Transfer the case to another partnership",
-            "caption": obj.reference,
-            "lead": "The packet (JSON and PDF of the case, its minutes and open actions) can go only "
-            "to a partnership an information-sharing agreement in force allows. The transfer is "
-            "logged as a disclosure.",
-            "button": "Make the transfer packet",
-            "back": reverse("cases:case", kwargs={"pk": obj.pk}),
-            "breadcrumbs": _case_crumbs(obj, ("Transfer", None)),
-        },
+        obj,
+        form,
+        "Transfer the case to another partnership",
+        "Make the transfer packet",
+        "Transfer",
+        lead="The packet (JSON and PDF of the case, its minutes and open actions) can go only "
+        "to a partnership an information-sharing agreement in force allows. The transfer is "
+        "logged as a disclosure.",
     )
 
 
@@ -987,18 +940,14 @@ def case_hold(request: HttpRequest, pk: UUID) -> HttpResponse:
         else:
             messages.success(request, "Legal hold saved.")
             return redirect("cases:case", pk=obj.pk)
-    return render(
+    return _case_form(
         request,
-        "cases/form.html",
-        {
-            "form": form,
-            "title": "Legal hold",
-            "caption": obj.reference,
-            "lead": "A case under legal hold is kept past its retention period until the hold is lifted.",
-            "button": "Save",
-            "back": reverse("cases:case", kwargs={"pk": obj.pk}),
-            "breadcrumbs": _case_crumbs(obj, ("Legal hold", None)),
-        },
+        obj,
+        form,
+        "Legal hold",
+        "Save",
+        "Legal hold",
+        lead="A case under legal hold is kept past its retention period until the hold is lifted.",
     )
 
 
