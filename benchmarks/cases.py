@@ -143,8 +143,13 @@ def build(n_people: int, n_cases: int, seed: int) -> dict[str, Any]:
         "closed",
         "declined",
     ]
+    references: set[str] = set()
     for i in range(n_cases):
         cohort = all_cohorts[rng.choices(keys, weights)[0]]
+        reference = new_reference(cohort)
+        while reference in references:  # six random characters: a few repeats in 100,000
+            reference = new_reference(cohort)
+        references.add(reference)
         status = rng.choice(statuses)
         if status not in cohort.spec.lifecycle.statuses:
             status = "active" if "active" in cohort.spec.lifecycle.statuses else "monitored"
@@ -152,7 +157,7 @@ def build(n_people: int, n_cases: int, seed: int) -> dict[str, Any]:
         ended = status in {"closed", "declined"}
         cases.append(
             Case(
-                reference=new_reference(cohort),
+                reference=reference,
                 cohort=cohort,
                 person=people[i % n_people] if i < n_people else rng.choice(people),
                 status=status,

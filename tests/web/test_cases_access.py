@@ -274,6 +274,25 @@ def test_emergency_access(client: Any, world: World, settings: Any) -> None:
     assert client.get(emergency).status_code == 403
 
 
+def test_guessing_references_for_emergency_access_stops_after_five_refusals(
+    client: Any, world: World
+) -> None:
+    from safercity.web.cases.casework import MAX_REFUSALS_A_DAY
+
+    client.force_login(world.users["outsider"])
+    reason = "Child at risk tonight, no MARAC member reachable"
+    for n in range(MAX_REFUSALS_A_DAY):
+        client.post(reverse("cases:emergency"), {"reference": f"MARAC-GUESS{n}", "reason": reason})
+    # the right reference now is refused too, with the same message
+    page = client.post(
+        reverse("cases:emergency"), {"reference": world.cases["marac"].reference, "reason": reason}
+    )
+    assert page.status_code == 200 and "Emergency access could not be given" in _body(page)
+    assert (
+        client.get(reverse("cases:case", kwargs={"pk": world.cases["marac"].pk})).status_code == 404
+    )
+
+
 def test_merging_needs_the_chair_and_people_the_chair_sees(client: Any, world: World) -> None:
     url = reverse("cases:merge", kwargs={"pk": world.people["victim"].pk})
     client.force_login(world.users["marac_police"])

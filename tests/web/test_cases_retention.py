@@ -59,7 +59,7 @@ def scan(needles: list[str]) -> list[tuple[str, str, str]]:
             columns = [
                 c.name for c in connection.introspection.get_table_description(cursor, table)
             ]
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
             for row in cursor.fetchall():
                 for column, value in zip(columns, row, strict=True):
                     if value is None:

@@ -18,6 +18,7 @@ from safercity.cases import eligibility, lifecycle
 from safercity.cases.schedule import review_due
 from safercity.web.accounts.models import Agency, User
 from safercity.web.audit import services as audit
+from safercity.web.audit.models import AuditEvent
 
 from . import cohorts as cohort_services
 from .models import Case, Cohort, EmergencyAccess, LinkedPerson, LinkedPlace, Person, StatusChange
@@ -228,6 +229,9 @@ def update_answers(case: Case, answers: dict[str, Any], *, restricted_too: bool)
 
 # --------------------------------------------------------------------------- emergency access
 
+#: refused emergency-access requests a user may make in a day before every request is refused
+#: (references are random, but a guess that hits must not be cheap)
+MAX_REFUSALS_A_DAY = 5
 REFUSED = (
     "Emergency access could not be given. Check the case reference; you can have emergency "
     "access only to cases of cohorts your agency takes part in."
@@ -244,8 +248,15 @@ def open_emergency(user: User, reference: str, reason: str, request: Any = None)
     if len(reason) < 10:
         raise CaseRuleError("give the reason for emergency access (at least 10 characters)")
     case = Case.objects.select_related("cohort").filter(reference=reference.strip().upper()).first()
+    refusals = AuditEvent.objects.filter(
+        actor=user,
+        action="break_glass",
+        summary__startswith="emergency access refused",
+        created_at__gte=timezone.now() - dt.timedelta(days=1),
+    ).count()
     if (
-        case is None
+        refusals >= MAX_REFUSALS_A_DAY
+        or case is None
         or user.role != CASE_WORKER
         or not user.is_active
         or user.agency_id is None
