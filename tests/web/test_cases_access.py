@@ -302,3 +302,18 @@ def test_merging_needs_the_chair_and_people_the_chair_sees(client: Any, world: W
     assert client.post(url, {"other": str(world.people["offender"].pk)}).status_code == 404
     world.people["offender"].refresh_from_db()
     assert world.people["offender"].merged_into_id is None
+
+
+def test_an_agreement_does_not_make_an_agency_a_member(client: Any, world: World) -> None:
+    """The fire brigade signed the MARAC agreement (say, for home fire-safety visits) but is not
+    one of the MARAC's member agencies: its staff made members still see nothing."""
+    from test_cases_world import agency
+
+    from safercity.web.cases.models import SharingAgreement
+
+    SharingAgreement.objects.get(title="MARAC agreement").parties.add(agency("London Fire Brigade"))
+    client.force_login(world.users["fire_in_marac"])
+    assert (
+        client.get(reverse("cases:case", kwargs={"pk": world.cases["marac"].pk})).status_code == 404
+    )
+    assert client.get(reverse("cases:home")).status_code == 403
