@@ -130,6 +130,24 @@ def people(access: Access) -> QuerySet[Person]:
     )
 
 
+def visible_people_among(access: Access, ids: set[Any]) -> set[Any]:
+    """Which of ``ids`` the user may see. Two queries on the person index alone, the cohort
+    tested here: the :func:`people` queryset filtered by a list of ids, or a query that also
+    names the cohorts, is planned on the cohort index by SQLite (0.26 s, then 0.17 s among
+    50,000 people and 100,000 cases, against a few milliseconds)."""
+    if not access.any or not ids:
+        return set()
+    own = Case.objects.filter(person_id__in=ids).values_list("person_id", "cohort_id", "pk")
+    linked = LinkedPerson.objects.filter(person_id__in=ids).values_list(
+        "person_id", "case__cohort_id", "case_id"
+    )
+    return {
+        person
+        for person, cohort, case in [*own, *linked]
+        if cohort in access.cohorts or case in access.emergency
+    }
+
+
 def case_or_404(access: Access, pk: Any) -> Case:
     case = (
         cases(access)

@@ -291,7 +291,9 @@ def load(*, seed: int = 20110401, today: dt.date | None = None) -> dict[str, int
         )
         _refer(gangs, twin, today - dt.timedelta(days=2), rng, fake)
         query = people.Query(twin.given_name, twin.family_name, twin.date_of_birth)
-        for found in people.likely_duplicates(query, Person.objects.filter(pk=abc.person_id)):
+        for found in [
+            f for f in people.likely_duplicates(query, None) if f.person.pk == abc.person_id
+        ]:
             PossibleDuplicate.objects.create(
                 person=twin,
                 other=found.person,

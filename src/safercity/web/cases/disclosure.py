@@ -266,7 +266,7 @@ def import_packet(
             born,
             next((a["postcode"] for a in p.get("addresses", []) if not a.get("moved_out")), ""),
         )
-        found = people_services.likely_duplicates(query, Person.objects.current())
+        found = people_services.likely_duplicates(query, None)
         names_and_details = ("given_name", "family_name", *DETAIL_FIELDS)
         fields = {k: p[k] for k in names_and_details if p.get(k) and k != "date_of_birth"}
         person = people_services.create(

@@ -43,7 +43,7 @@ from safercity.web.accounts.models import Agency
 
 from . import casework
 from . import people as people_services
-from .models import Case, Cohort, Person, PossibleDuplicate
+from .models import Case, Cohort, PossibleDuplicate
 
 PERSON_COLUMNS = {"given_name", "family_name", *PERSON_FIELDS} - {"aliases", "address"}
 CASE_COLUMNS = {
@@ -329,7 +329,7 @@ def _import(row: _Row, cohort: Cohort, result: Result) -> None:
         row.person.get("date_of_birth"),
         row.postcode,
     )
-    found = people_services.likely_duplicates(query, Person.objects.current())
+    found = people_services.likely_duplicates(query, None)
     person = people_services.create(row.person)
     if row.postcode or row.address:
         people_services.add_address(

@@ -349,7 +349,11 @@ class Case(BaseModel):
 
     class Meta:
         ordering = ("-referred_on", "reference")
-        indexes = (models.Index(fields=["cohort", "status", "next_review_on"]),)
+        indexes = (
+            models.Index(fields=["cohort", "status", "next_review_on"]),
+            # the case list's order within a cohort
+            models.Index(fields=["cohort", "next_review_on", "reference"]),
+        )
 
     def __str__(self) -> str:
         return self.reference

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from safercity.cases import duplicates as dup
 from safercity.cases import names
 
+from . import access
 from .models import DETAIL_FIELDS, Address, Case, LinkedPerson, Person, PersonMerge, PersonName
 
 #: most candidates scored for one duplicate or name search
@@ -131,13 +132,18 @@ def candidate_ids(query: Query) -> set[Any]:
     return ids
 
 
-def _candidates(query: Query, within: QuerySet[Person]) -> list[Person]:
-    """The candidates among ``within`` (what the user may see): the need-to-know filter runs on
-    the few candidates, not on every person."""
+def _candidates(query: Query, seen: access.Access | None) -> list[Person]:
+    """The candidates the user may see (``seen``; None: everyone, for imports run by an
+    administrator): the need-to-know filter runs on the few candidates, not on every person."""
     ids = candidate_ids(query)
+    if seen is not None:
+        ids = access.visible_people_among(seen, ids)
     if not ids:
         return []
-    return list(within.filter(pk__in=ids).prefetch_related("names"))
+    # by primary key alone: "merged_into IS NULL" in the query makes SQLite use that index
+    # (every current person is NULL there) instead of the primary key's
+    found = Person.objects.filter(pk__in=ids).prefetch_related("names")
+    return [p for p in found if p.merged_into_id is None]
 
 
 def _matching(person: Person) -> dup.PersonForMatching:
@@ -157,19 +163,19 @@ class Found:
 
 
 def search(
-    query: Query, within: QuerySet[Person], *, at_least: float = 0.5, limit: int = 50
+    query: Query, seen: access.Access | None, *, at_least: float = 0.5, limit: int = 50
 ) -> list[Found]:
-    """People among ``within`` (what the user may see) who match ``query``, best first."""
-    people = {str(p.pk): p for p in _candidates(query, within)}
+    """People the user may see (``seen``; None: everyone) who match ``query``, best first."""
+    people = {str(p.pk): p for p in _candidates(query, seen)}
     ranked = dup.rank(
         query.as_matching(), (_matching(p) for p in people.values()), at_least=at_least, limit=limit
     )
     return [Found(people[m.id], m) for m in ranked]
 
 
-def likely_duplicates(query: Query, within: QuerySet[Person]) -> list[Found]:
+def likely_duplicates(query: Query, seen: access.Access | None) -> list[Found]:
     """Possible and likely duplicates of a person about to be created."""
-    return search(query, within, at_least=dup.POSSIBLE, limit=10)
+    return search(query, seen, at_least=dup.POSSIBLE, limit=10)
 
 
 # --------------------------------------------------------------------------- merging
