@@ -28,6 +28,7 @@ _SPACES = re.compile(r"\s+")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 
 
+@functools.lru_cache(maxsize=50_000)
 def fold(text: str) -> str:
     """Lower-case ASCII letters and single spaces: accents and other scripts transliterated,
     apostrophes dropped, hyphens and other marks read as spaces."""
@@ -96,6 +97,7 @@ def canonical_given(name: str) -> str:
     return formal[0] if formal else word
 
 
+@functools.lru_cache(maxsize=50_000)
 def sound(text: str) -> str:
     """The Metaphone key of a (folded) name; words joined: "Mac Donald" sounds as
     "MacDonald"."""

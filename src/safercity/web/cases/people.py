@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Q
@@ -132,9 +133,10 @@ def candidate_ids(query: Query) -> set[Any]:
     return ids
 
 
-def _candidates(query: Query, seen: access.Access | None) -> list[Person]:
+def _candidates(query: Query, seen: access.Access | None) -> list[dup.PersonForMatching]:
     """The candidates the user may see (``seen``; None: everyone, for imports run by an
-    administrator): the need-to-know filter runs on the few candidates, not on every person."""
+    administrator), as plain values for matching: the need-to-know filter runs on the few
+    candidates, not on every person, and no model is built for a candidate not kept."""
     ids = candidate_ids(query)
     if seen is not None:
         ids = access.visible_people_among(seen, ids)
@@ -142,18 +144,19 @@ def _candidates(query: Query, seen: access.Access | None) -> list[Person]:
         return []
     # by primary key alone: "merged_into IS NULL" in the query makes SQLite use that index
     # (every current person is NULL there) instead of the primary key's
-    found = Person.objects.filter(pk__in=ids).prefetch_related("names")
-    return [p for p in found if p.merged_into_id is None]
-
-
-def _matching(person: Person) -> dup.PersonForMatching:
-    return dup.PersonForMatching(
-        str(person.pk),
-        [dup.Name(n.given_name, n.family_name) for n in person.names.all()]
-        or [dup.Name(person.given_name, person.family_name)],
-        person.date_of_birth,
-        person.postcode,
+    rows = Person.objects.filter(pk__in=ids).values_list(
+        "pk", "given_name", "family_name", "date_of_birth", "postcode", "merged_into_id"
     )
+    known: dict[Any, list[dup.Name]] = {}
+    for person_id, given, family in PersonName.objects.filter(person_id__in=ids).values_list(
+        "person_id", "given_name", "family_name"
+    ):
+        known.setdefault(person_id, []).append(dup.Name(given, family))
+    return [
+        dup.PersonForMatching(str(pk), known.get(pk) or [dup.Name(given, family)], born, code)
+        for pk, given, family, born, code, merged in rows
+        if merged is None
+    ]
 
 
 @dataclass(frozen=True)
@@ -166,11 +169,9 @@ def search(
     query: Query, seen: access.Access | None, *, at_least: float = 0.5, limit: int = 50
 ) -> list[Found]:
     """People the user may see (``seen``; None: everyone) who match ``query``, best first."""
-    people = {str(p.pk): p for p in _candidates(query, seen)}
-    ranked = dup.rank(
-        query.as_matching(), (_matching(p) for p in people.values()), at_least=at_least, limit=limit
-    )
-    return [Found(people[m.id], m) for m in ranked]
+    ranked = dup.rank(query.as_matching(), _candidates(query, seen), at_least=at_least, limit=limit)
+    people = Person.objects.in_bulk([m.id for m in ranked])
+    return [Found(people[UUID(m.id)], m) for m in ranked]
 
 
 def likely_duplicates(query: Query, seen: access.Access | None) -> list[Found]:
