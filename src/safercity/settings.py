@@ -267,6 +267,22 @@ SETTINGS: tuple[Setting, ...] = (
         secret=True,
     ),
     Setting(
+        "email_host",
+        "",
+        "SMTP server for case-work reminders and emergency-access alerts; empty prints the "
+        "messages on the console (development, the demo).",
+        env="EMAIL_HOST",
+    ),
+    Setting("email_port", 587, "SMTP port (TLS).", type="int", minimum=1, env="EMAIL_PORT"),
+    Setting("email_host_user", "", "SMTP user name.", env="EMAIL_HOST_USER"),
+    Setting("email_host_password", "", "SMTP password.", env="EMAIL_HOST_PASSWORD", secret=True),
+    Setting(
+        "default_from_email",
+        "SaferCity <safercity@localhost>",
+        "The sender of SaferCity's e-mail.",
+        env="DEFAULT_FROM_EMAIL",
+    ),
+    Setting(
         "allowed_hosts",
         ["localhost", "127.0.0.1", "[::1]", "testserver"],
         "Host names the web server answers for, comma-separated.",

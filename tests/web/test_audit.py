@@ -202,7 +202,18 @@ def test_administrator_searches_and_exports(make_user: Any, client: Any) -> None
     assert export.status_code == 200
     assert export["Content-Type"] == "text/csv"
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))
-    assert rows[0] == ["when", "who", "action", "model", "object_id", "summary", "ip_address"]
+    assert rows[0] == [
+        "when",
+        "who",
+        "action",
+        "model",
+        "object_id",
+        "summary",
+        "ip_address",
+        "subject",
+        "purpose",
+        "recipient",
+    ]
     # newest first: the search above is itself in the log (reading the log is recorded)
     assert [(r[1], r[2]) for r in rows[1:]] == [("chief", "view"), ("system", "create")]
     assert "searched audit log" in rows[1][5] and "haystack" in rows[2][5]
@@ -257,3 +268,45 @@ def test_sign_in_and_sign_out_are_logged(client: Any, make_user: Any) -> None:
     ]
     assert "nobody" not in AuditEvent.objects.order_by("-created_at").first().summary  # type: ignore[union-attr]
     assert User.objects.get(pk=user.pk).failed_logins == 0
+
+
+def test_rows_carry_the_subject_and_a_disclosure_its_purpose_and_recipient(
+    make_user: Any,
+) -> None:
+    """Case work (issue 13): the person a row is about, and DPA 2018 s.62's purpose and
+    recipient of a disclosure, are kept and exported; the rows stay append-only."""
+    from safercity.web.audit import services
+    from safercity.web.audit.models import AuditEvent, AuditLogIsAppendOnly
+
+    row = services.record(
+        None,
+        "disclose",
+        model="cases.Case",
+        object_id="c1",
+        subject="p1",
+        purpose="transfer to another MARAC",
+        recipient="Kensington and Chelsea MARAC",
+    )
+    stored = AuditEvent.objects.get(pk=row.pk)
+    assert (stored.subject, stored.purpose, stored.recipient) == (
+        "p1",
+        "transfer to another MARAC",
+        "Kensington and Chelsea MARAC",
+    )
+    csv_text = "".join(services.csv_rows([stored]))
+    assert "Kensington and Chelsea MARAC" in csv_text and ",p1," in csv_text
+    with pytest.raises(AuditLogIsAppendOnly):
+        AuditEvent.objects.filter(pk=row.pk).update(subject="")
+
+
+def test_record_many_writes_one_row_for_each_record_shown(make_user: Any) -> None:
+    from safercity.web.audit import services
+
+    people = [make_user("analyst"), make_user("analyst")]
+    before = _ids()
+    rows = services.record_many(None, "view", people, summary="listed")
+    new = _new_rows(before)
+    assert len(rows) == len(new) == 2
+    assert {r.object_id for r in new} == {str(p.pk) for p in people}
+    assert {r.summary for r in new} == {"listed"} and {r.actor_name for r in new} == {"system"}
+    assert services.record_many(None, "view", [], summary="none") == []

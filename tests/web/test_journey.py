@@ -85,6 +85,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     assert first.returncode == 0, first.stderr[-3000:]
     logins = {m["role"]: (m["user"], m["password"]) for m in LOGIN.finditer(first.stdout)}
     assert len(logins) >= 5, first.stdout
+    # a case worker who is a member of a cohort (the case-work demo prints them)
+    cohort = re.search(r"^\s+(marac-worker)\s", first.stdout, re.M)
+    if cohort:
+        password = next(iter(logins.values()))[1]  # every demo login shares the password
+        logins["Case worker in the MARAC"] = (cohort.group(1), password)
     status = subprocess.run(
         [sys.executable, "-m", "safercity", "status", "--workspace", str(ws), "--json"],
         capture_output=True,

@@ -88,6 +88,13 @@ def run(args: argparse.Namespace) -> int:
                 ["strategy", "demo-progress", "--workspace", ws],
             )
         )
+    if _has_command("cases"):
+        steps.append(
+            (
+                "Case work: SYNTHETIC people and cases in every seeded cohort",
+                ["cases", "demo", "--workspace", ws],
+            )
+        )
     if _has_command("consult"):
         steps.append(
             (

@@ -209,3 +209,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["permission_denied"]}},
     "root": {"handlers": ["console"], "level": str(setting("log_level"))},
 }
+
+# E-mail: case-work reminders of overdue actions and emergency-access alerts to chairs. SMTP
+# when email_host is set; otherwise printed on the console (development and the demo).
+EMAIL_HOST = str(setting("email_host"))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(setting("email_port"))
+EMAIL_HOST_USER = str(setting("email_host_user"))
+EMAIL_HOST_PASSWORD = str(setting("email_host_password"))
+EMAIL_USE_TLS = True
+DEFAULT_FROM_EMAIL = str(setting("default_from_email"))

@@ -32,6 +32,11 @@ class AuditEvent(BaseModel):
         LOGIN = "login", "Signed in"
         LOGIN_FAILED = "login_failed", "Failed sign-in"
         LOGOUT = "logout", "Signed out"
+        # case work (issue 13): a disclosure names its purpose and recipient (DPA 2018 s.62)
+        DISCLOSE = "disclose", "Disclosed"
+        BREAK_GLASS = "break_glass", "Emergency access"
+        MERGE = "merge", "Merged records"
+        ERASE = "erase", "Erased"
 
     # an account with audit rows cannot be deleted (deactivate it): its rows keep their actor
     actor = models.ForeignKey(
@@ -47,6 +52,12 @@ class AuditEvent(BaseModel):
     object_id = models.CharField(max_length=64, blank=True, default="")
     summary = models.TextField(blank=True, default="")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    #: the person a row is about, as a pseudonymous reference (their record's UUID), so that a
+    #: person's access history is one query and survives the erasure of their record
+    subject = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    #: for a disclosure: why, and to whom (Data Protection Act 2018 s.62)
+    purpose = models.CharField(max_length=300, blank=True, default="")
+    recipient = models.CharField(max_length=300, blank=True, default="")
 
     objects = AuditQuerySet.as_manager()
 

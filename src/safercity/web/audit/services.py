@@ -36,9 +36,14 @@ def record(
     object_id: str = "",
     summary: str = "",
     actor_name: str = "",
+    subject: str = "",
+    purpose: str = "",
+    recipient: str = "",
 ) -> AuditEvent:
     """Write one audit row. ``request`` gives the actor (``None``: the system); ``actor_name``
-    names an actor with no account (a sign-in under a username that does not exist)."""
+    names an actor with no account (a sign-in under a username that does not exist).
+    ``subject`` is the pseudonymous reference of the person the row is about (a record that has
+    an ``audit_subject`` gives its own); ``purpose`` and ``recipient`` describe a disclosure."""
     if request is None:
         request = current_request()
     user, name, ip = _actor(request)
@@ -50,6 +55,7 @@ def record(
     if obj is not None:
         model = model or obj._meta.label
         object_id = object_id or str(obj.pk)
+        subject = subject or str(getattr(obj, "audit_subject", "") or "")
     return AuditEvent.objects.create(
         actor=user,
         actor_name=name,
@@ -58,7 +64,38 @@ def record(
         object_id=object_id,
         summary=summary[:2000],
         ip_address=ip,
+        subject=subject,
+        purpose=purpose[:300],
+        recipient=recipient[:300],
     )
+
+
+def record_many(
+    request: HttpRequest | None,
+    action: str,
+    objects: Iterable[models.Model],
+    *,
+    summary: str,
+) -> list[AuditEvent]:
+    """One row for each of ``objects`` (the people a list or search shows), written in one
+    statement. Each row's subject is the object's ``audit_subject``."""
+    if request is None:
+        request = current_request()
+    user, name, ip = _actor(request)
+    rows = [
+        AuditEvent(
+            actor=user,
+            actor_name=name,
+            action=action,
+            model=obj._meta.label,
+            object_id=str(obj.pk),
+            summary=summary[:2000],
+            ip_address=ip,
+            subject=str(getattr(obj, "audit_subject", "") or ""),
+        )
+        for obj in objects
+    ]
+    return AuditEvent.objects.bulk_create(rows) if rows else []
 
 
 def record_change(obj: models.Model, action: str, summary: str = "") -> AuditEvent:
@@ -97,7 +134,18 @@ def search(
     return qs.order_by("-created_at")
 
 
-CSV_FIELDS = ["when", "who", "action", "model", "object_id", "summary", "ip_address"]
+CSV_FIELDS = [
+    "when",
+    "who",
+    "action",
+    "model",
+    "object_id",
+    "summary",
+    "ip_address",
+    "subject",
+    "purpose",
+    "recipient",
+]
 
 
 class _Echo:
@@ -118,6 +166,9 @@ def csv_rows(events: Iterable[AuditEvent]) -> Iterator[str]:
                 _safe_cell(e.object_id),
                 _safe_cell(e.summary),
                 e.ip_address or "",
+                _safe_cell(e.subject),
+                _safe_cell(e.purpose),
+                _safe_cell(e.recipient),
             ]
         )
 
