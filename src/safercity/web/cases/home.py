@@ -1,10 +1,10 @@
 """The case worker's panels for the home page: their first questions answered.
 
 ``panels(user)`` gives, for a user in a case-work cohort: my cases due for review, my overdue
-actions and the next panel meetings of my cohorts, each a dict ``{"title", "items": [{"text",
-"url", "status"}]}``. Only what the user may see (:mod:`.access`), and no names: cases are
-named by their references, so the home page discloses no personal details (and needs no
-audit row)."""
+actions and the next panel meetings of my cohorts, each a
+:class:`~safercity.web.core.home.Panel`. Only what the user may see (:mod:`.access`), and no
+names: cases are named by their references, so the home page discloses no personal details
+(and needs no audit row)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from safercity.web.core.home import Item, Panel
 from safercity.web.core.templatetags.govuk import format_date
 
 from . import access, meetings
@@ -21,7 +22,7 @@ from .models import Action, Meeting
 MAX_ITEMS = 5
 
 
-def panels(user: Any) -> list[dict[str, Any]]:
+def panels(user: Any) -> list[Panel]:
     acc = access.for_user(user)
     if not acc.cohorts:
         return []
@@ -45,45 +46,56 @@ def panels(user: Any) -> list[dict[str, Any]]:
         .select_related("cohort")
         .order_by("date")
     )
+    home = reverse("cases:home")
+    tags = {"overdue": ("Overdue", "red"), "due": ("Due", "yellow"), "scheduled": ("", "")}
+
+    def item(text: str, url: str, status: str) -> Item:
+        tag, colour = tags[status]
+        return Item(text=text, url=url, tag=tag, tag_colour=colour)
+
     return [
-        {
-            "title": "My cases due for review",
-            "items": [
-                {
-                    "text": f"{c.reference} ({c.cohort.short_name}): review due "
+        Panel(
+            title="My cases due for review",
+            summary=f"{due.count()} due or overdue.",
+            items=[
+                item(
+                    f"{c.reference} ({c.cohort.short_name}): review due "
                     f"{format_date(c.next_review_on)}",
-                    "url": reverse("cases:case", kwargs={"pk": c.pk}),
-                    "status": "overdue" if c.next_review_on and c.next_review_on < today else "due",
-                }
+                    reverse("cases:case", kwargs={"pk": c.pk}),
+                    "overdue" if c.next_review_on and c.next_review_on < today else "due",
+                )
                 for c in due[:MAX_ITEMS]
             ],
-            "count": due.count(),
-            "url": reverse("cases:home"),
-        },
-        {
-            "title": "My overdue actions",
-            "items": [
-                {
-                    "text": f"{a.case.reference}: due {format_date(a.due_on)}",
-                    "url": reverse("cases:action", kwargs={"pk": a.pk}),
-                    "status": "overdue",
-                }
+            empty="None of your cases is due for review.",
+            link_text="All my cases",
+            link_url=home,
+            order=10,
+        ),
+        Panel(
+            title="My overdue actions",
+            summary=f"{overdue.count()} overdue.",
+            items=[
+                item(
+                    f"{a.case.reference}: due {format_date(a.due_on)}",
+                    reverse("cases:action", kwargs={"pk": a.pk}),
+                    "overdue",
+                )
                 for a in overdue[:MAX_ITEMS]
             ],
-            "count": overdue.count(),
-            "url": reverse("cases:home"),
-        },
-        {
-            "title": "Next panel meetings",
-            "items": [
-                {
-                    "text": f"{m.cohort.short_name}: {format_date(m.date)}",
-                    "url": reverse("cases:meeting", kwargs={"pk": m.pk}),
-                    "status": "scheduled",
-                }
+            empty="You have no overdue actions.",
+            order=11,
+        ),
+        Panel(
+            title="Next panel meetings",
+            items=[
+                item(
+                    f"{m.cohort.short_name}: {format_date(m.date)}",
+                    reverse("cases:meeting", kwargs={"pk": m.pk}),
+                    "scheduled",
+                )
                 for m in upcoming[:MAX_ITEMS]
             ],
-            "count": upcoming.count(),
-            "url": reverse("cases:home"),
-        },
+            empty="No meetings are scheduled.",
+            order=12,
+        ),
     ]
