@@ -709,10 +709,12 @@ def dashboard(pub: models.DashboardPublication) -> dict[str, Any]:
 def _crime_by_ward(area: str, threshold: int) -> dict[str, Any]:
     """Per ward: incidents and rates in the latest 12 months of data, and the change on the 12
     months before (crime and ASB); the area's monthly trend."""
+    from safercity.web.analysis import places
     from safercity.web.analysis import services as analysis
+    from safercity.web.analysis.trend import trend as monthly_trend
 
     area_filter = analysis.Filters(area_type="borough" if area else "all", area=area)
-    trend = analysis.trend(area_filter)
+    trend = monthly_trend(area_filter)
     months = [dt.date.fromisoformat(m["month"] + "-01") for m in trend.get("months", [])]
     this_from = before_from = before_to = None
     if months:
@@ -722,12 +724,12 @@ def _crime_by_ward(area: str, threshold: int) -> dict[str, Any]:
     in_area = _wards_in(area) if area else None
     columns: dict[str, dict[str, dict[str, Any]]] = {}
     for prefix, category in (("crime", ""), ("asb", "Anti-social behaviour")):
-        now = analysis.rankings(
+        now = places.rankings(
             analysis.Filters(category=category, month_from=this_from), by="ward", limit=500
         )
         columns[prefix] = {r["area"]: r for r in now["areas"]}
         if before_from is not None:
-            then = analysis.rankings(
+            then = places.rankings(
                 analysis.Filters(category=category, month_from=before_from, month_to=before_to),
                 by="ward",
                 limit=500,
