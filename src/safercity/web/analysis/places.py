@@ -217,6 +217,11 @@ def _rankings(filters: Filters, by: str, limit: int) -> dict[str, Any]:
         wards = wards_in(filters)
         places = pd.Index([w["code"] for w in wards]) if wards is not None else None
         names = pd.Series({w["code"]: w["name"] for w in loaded_areas("ward")}, dtype=object)
+        if name in frame.columns:  # a ward with incidents but no loaded boundary keeps its name
+            pairs = frame[[code, name]].dropna().drop_duplicates(code)
+            names = names.combine_first(
+                pd.Series(pairs[name].to_numpy(), index=pairs[code].astype(str), dtype=object)
+            )
     counted_places = pd.Index(frame[code].dropna().astype(str).unique())
     universe = counted_places if places is None else places.union(counted_places)
     population = residents(by, universe)
