@@ -20,7 +20,7 @@ likelihood's supremum is at the boundary) and are said so.
 
 choix (Maystre) fits the same model; it is the reference in the tests. The fit here is a
 vectorised form of the same MM update that also takes case weights (raking weights, bootstrap
-counts), which choix does not: docs/adr/0003-consultation-statistics.md.
+counts), which choix does not: docs/adr/0004-consultation-statistics.md.
 """
 
 from __future__ import annotations
