@@ -87,9 +87,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     assert len(logins) >= 5, first.stdout
     # a case worker who is a member of a cohort (the case-work demo prints them)
     cohort = re.search(r"^\s+(marac-worker)\s", first.stdout, re.M)
-    if cohort:
-        password = next(iter(logins.values()))[1]  # every demo login shares the password
-        logins["Case worker in the MARAC"] = (cohort.group(1), password)
+    assert cohort, first.stdout
+    password = next(iter(logins.values()))[1]  # every demo login shares the password
+    cohort_login = (cohort.group(1), password)
     status = subprocess.run(
         [sys.executable, "-m", "safercity", "status", "--workspace", str(ws), "--json"],
         capture_output=True,
@@ -105,6 +105,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     assert again.returncode == 0, again.stderr[-3000:]
     assert "already imported" in again.stdout and "up to date" in again.stdout
     assert {m["role"]: (m["user"], m["password"]) for m in LOGIN.finditer(again.stdout)} == logins
+    logins["Case worker in the MARAC"] = cohort_login
 
     port = _free_port()
     log = ws.parent / "serve.log"

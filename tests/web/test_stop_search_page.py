@@ -67,4 +67,4 @@ def test_stop_search_page_with_population_and_bad_month(
     assert "Searches per 1,000 residents by self-defined ethnicity" in html
     assert "Ratio to White" in html and "Census 2011" in html
     bad = client.get(url, {"month_from": "2016-13"})
-    assert bad.status_code == 200 and "Enter a month as YYYY-MM" in bad.content.decode()
+    assert bad.status_code == 200 and "must be a real month, like 2018-07" in bad.content.decode()
