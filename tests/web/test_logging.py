@@ -17,11 +17,15 @@ def server_log() -> Iterator[io.StringIO]:
     (console,) = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
     assert isinstance(console, logging.StreamHandler)
     out = io.StringIO()
-    old = console.setStream(out)  # type: ignore[arg-type]
+    # swapped under the handler's lock, not by setStream: that flushes the old stream, which
+    # another test's captured stderr may already have closed
+    with console.lock:  # type: ignore[union-attr]
+        old, console.stream = console.stream, out
     try:
         yield out
     finally:
-        console.setStream(old)  # type: ignore[arg-type]
+        with console.lock:  # type: ignore[union-attr]
+            console.stream = old
 
 
 @pytest.mark.django_db
