@@ -43,10 +43,11 @@ typecheck: setup
 
 # Every test once on SQLite (the embedded default), then the web tests again on a real
 # PostgreSQL server (the production database) that tests/web/conftest.py starts from the
-# installed binaries. Browser tests run in the first pass only.
+# installed binaries. Browser tests, and tests that serve a SQLite workspace of their own
+# (marked sqlite_only), run in the first pass only.
 pytest: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
-	SAFERCITY_TEST_DB=postgres $(BIN)/python -m pytest -n 2 --dist loadgroup tests/web -m "not browser"
+	SAFERCITY_TEST_DB=postgres $(BIN)/python -m pytest -n 2 --dist loadgroup tests/web -m "not browser and not sqlite_only"
 
 # Known vulnerabilities in the installed Python packages and the npm packages the product ships
 # fail the build, less audit-exceptions.toml (a reason per entry). An advisory database that

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+# every test here serves a SQLite workspace of its own: the PostgreSQL pass has nothing to add
+pytestmark = pytest.mark.sqlite_only
+
 REPO = Path(__file__).resolve().parents[2]
 CSS = REPO / "src" / "safercity" / "web" / "static" / "vendor" / "govuk" / "safercity.css"
 

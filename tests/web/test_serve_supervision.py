@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from test_serve import Served, served
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]
 PASSWORD = "serve-supervision-" + "p" * 12
 
 
