@@ -23,4 +23,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     worker starts on it while the other works through the rest: put last, the other worker
     would sit idle at the end."""
     items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
-
