@@ -76,7 +76,7 @@ def _next_start(start: dt.date, period: str) -> dt.date:
 def periods(first: dt.date, day: dt.date, period: str) -> list[tuple[dt.date, dt.date]]:
     """(first day, last day) of each period from the one holding ``first`` to the last that
     has ended on or before ``day``."""
-    out = []
+    out: list[tuple[dt.date, dt.date]] = []
     start = period_start(first, period)
     while True:
         following = _next_start(start, period)
