@@ -117,6 +117,43 @@ def test_round_trip_keeps_updates_values_and_multiline_text() -> None:
     assert "text: |-" in dumps(model)  # multi-line text is written as a literal block
 
 
+CASES_MEASURE = """\
+                - id: a1-k9
+                  description: Young people reviewed by the gangs panel
+                  as_written: Young people reviewed by the gangs panel
+                  unit: young people
+                  data_source:
+                    kind: cases
+                    cohort: gangs-panel
+                    statistic: reviewed
+                    period: month
+"""
+
+
+def test_a_cases_measure_round_trips_and_satisfies_the_json_schema() -> None:
+    import jsonschema
+
+    text = SMALL.replace("              measures:\n", "              measures:\n" + CASES_MEASURE)
+    model = parse(text)
+    activity = model.priorities[0].action_plan.objectives[0].activities[0]  # type: ignore[union-attr]
+    source = activity.measures[0].data_source
+    assert (source.kind, source.cohort, source.statistic, source.period) == (  # type: ignore[union-attr]
+        "cases",
+        "gangs-panel",
+        "reviewed",
+        "month",
+    )
+    exported = dumps(model)
+    assert parse(exported) == model and "kind: cases" in exported
+    jsonschema.validate(yaml.safe_load(exported), json_schema())
+    bad = yaml.safe_load(exported)
+    bad["priorities"][0]["action_plan"]["objectives"][0]["activities"][0]["measures"][0][
+        "data_source"
+    ]["statistic"] = "people"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, json_schema())
+
+
 def test_export_order_follows_the_model() -> None:
     exported = dumps(load(WESTMINSTER))
     keys = [line.split(":")[0] for line in exported.splitlines() if not line.startswith(" ")]

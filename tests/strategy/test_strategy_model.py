@@ -298,12 +298,36 @@ def test_measure_target_range_must_be_ordered() -> None:
         Measure.model_validate({**base, "data_source": {"kind": "guesswork"}})
 
 
+def test_a_measure_from_case_work() -> None:
+    base = {
+        "id": "gangs-reviewed",
+        "description": "Young people reviewed by the gangs panel",
+        "as_written": "Young people reviewed by the gangs panel each six weeks",
+        "unit": "young people",
+    }
+    source = {"kind": "cases", "cohort": "gangs-panel", "statistic": "reviewed"}
+    measure = Measure.model_validate({**base, "data_source": source})
+    assert measure.data_source.kind == "cases"
+    assert measure.data_source.period == "quarter"  # the default
+    # a baseline from the data may give only its date, as for analytics
+    Measure.model_validate({**base, "data_source": source, "baseline": {"date": "2026-01-01"}})
+    for bad in (
+        {**source, "statistic": "people"},
+        {**source, "period": "rolling_12_months"},
+        {**source, "cohort": "Gangs Panel"},
+        {**source, "category": ["burglary"]},
+        {"kind": "cases", "cohort": "gangs-panel"},
+    ):
+        with pytest.raises(ValueError):
+            Measure.model_validate({**base, "data_source": bad})
+
+
 def test_strategy_package_does_not_import_django() -> None:
     import subprocess
     import sys
 
     code = (
-        "import sys, safercity.strategy, safercity.commands.strategy; "
+        "import sys, safercity.strategy, safercity.commands.strategy, safercity.cases.measures; "
         "print(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
     )
     result = subprocess.run(

@@ -13,7 +13,8 @@ cohort) live here, each in a module of its own and each testable without a datab
 * :mod:`~safercity.cases.names` and :mod:`~safercity.cases.duplicates` -- likely duplicate
   people (transliteration, nicknames, date of birth, postcode);
 * :mod:`~safercity.cases.sharing` -- information-sharing agreements;
-* :mod:`~safercity.cases.figures` -- the cohort's figures (size, referrals, time to panel).
+* :mod:`~safercity.cases.figures` -- the cohort's figures (size, referrals, time to panel);
+* :mod:`~safercity.cases.measures` -- those figures by period, as strategy measures.
 
 The Django app :mod:`safercity.web.cases` stores cases and calls these rules.
 """

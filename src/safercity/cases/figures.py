@@ -32,6 +32,15 @@ class CaseFacts:
     ended_on: dt.date | None = None
     outcome: str = ""
     first_panel_on: dt.date | None = None
+    panel_dates: tuple[dt.date, ...] = ()
+    """The days of the panel meetings that discussed the case (for the cases reviewed in a
+    period; an anonymised case keeps only its first panel)."""
+
+    def open_on(self, day: dt.date) -> bool:
+        """In the cohort that day: accepted (or in a later open status) and not yet ended."""
+        ended = self.ended_on is not None and self.ended_on <= day
+        started = self.accepted_on is not None and self.accepted_on <= day
+        return started and not ended and self.status != REFERRED
 
 
 @dataclass(frozen=True)
@@ -83,8 +92,7 @@ class CohortFigures:
                 self.declined += 1
             if c.status == CLOSED and ended:
                 outcomes[c.outcome or "Not recorded"] += 1
-            started = c.accepted_on is not None and c.accepted_on <= self.day
-            if started and not ended and c.status != REFERRED:
+            if c.open_on(self.day):
                 self.size += 1
             if c.first_panel_on is not None and c.first_panel_on <= self.day:
                 self.days_to_first_panel.append((c.first_panel_on - c.referred_on).days)

@@ -339,7 +339,28 @@ class OwnerEntered(_Model):
     values: list[MeasureValue] = Field(default_factory=list)
 
 
-DataSource = Annotated[AnalyticsQuery | OwnerEntered, Field(discriminator="kind")]
+class CasesQuery(_Model):
+    """A measure computed from a cohort's case records (the case work of a panel such as
+    MARAC, IOM or the gangs panel), by period: aggregate numbers only, over every case of the
+    cohort, worked out again whenever the monitoring is shown."""
+
+    kind: Literal["cases"]
+    cohort: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$", max_length=40)] = Field(
+        description="The cohort's key, e.g. gangs-panel, marac, iom."
+    )
+    statistic: Literal["size", "referrals", "reviewed", "actions_on_time"] = Field(
+        description="size: cases open on the period's last day; referrals: referrals received "
+        "in the period; reviewed: distinct cases discussed at a panel meeting in the period; "
+        "actions_on_time: percent of the actions due in the period completed by their due date."
+    )
+    period: Literal["month", "quarter", "financial_year"] = Field(
+        default="quarter",
+        description="Calendar month, calendar quarter or financial year (April to March); a "
+        "period has a value once it has ended.",
+    )
+
+
+DataSource = Annotated[AnalyticsQuery | CasesQuery | OwnerEntered, Field(discriminator="kind")]
 
 
 class Baseline(_Model):

@@ -270,7 +270,7 @@ def save_measure(
             if name == "due" and measure.due != value:
                 measure.due_as_written = ""
             setattr(measure, name, value)
-    if measure.source_kind == Measure.ANALYTICS:
+    if measure.source_kind in Measure.COMPUTED:
         measure.owner = None
     else:
         measure.query = None

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from safercity.analytics import monitoring as rules
 from safercity.analytics.categories import normalise_category
+from safercity.cases.measures import STATISTIC_LABELS as CASE_STATISTIC_LABELS
 from safercity.web.core.forms import GovukDateField, GovukForm
 
 from .models import STATUS_CHOICES, Activity, Body, BudgetCommitment, Measure, Strategy
@@ -379,6 +380,23 @@ PERIODS = [
 ]
 
 
+CASE_STATISTICS = list(CASE_STATISTIC_LABELS.items())
+CASE_PERIODS = [("quarter", "Quarter"), ("month", "Month"), ("financial_year", "Financial year")]
+
+
+def _cohort_choices() -> list[tuple[str, str]]:
+    """The cohorts of case work (their keys); none when the cases app is not installed or no
+    cohort is set up."""
+    from django.apps import apps
+
+    if not apps.is_installed("safercity.web.cases"):
+        return []
+    from safercity.web.cases.models import Cohort
+
+    found = [(c.key, c.name) for c in Cohort.objects.order_by("name").only("key", "name")]
+    return [("", "Choose a cohort"), *found] if found else []
+
+
 def _optional_float(label: str, **kw: Any) -> forms.FloatField:
     return forms.FloatField(
         label=label,
@@ -427,6 +445,7 @@ class MeasureForm(GovukForm):
         choices=[
             (Measure.OWNER_ENTERED, "Entered by the owner"),
             (Measure.ANALYTICS, "Worked out from the crime data"),
+            (Measure.CASES, "Worked out from case work (a cohort's figures)"),
         ],
         widget=forms.RadioSelect,
         initial=Measure.OWNER_ENTERED,
@@ -443,9 +462,21 @@ class MeasureForm(GovukForm):
         label="Wards (optional)", required=False, help_text="Ward names, separated by commas"
     )
     period = forms.ChoiceField(label="Period", choices=PERIODS, required=False)
+    cohort = forms.ChoiceField(label="Cohort", choices=[], required=False)
+    case_statistic = forms.ChoiceField(
+        label="Cohort figure", choices=[("", "Choose a figure"), *CASE_STATISTICS], required=False
+    )
+    case_period = forms.ChoiceField(
+        label="Period of the figure", choices=CASE_PERIODS, required=False
+    )
 
     def __init__(self, *args: Any, strategy: Strategy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        cohorts = _cohort_choices()
+        self.fields["cohort"].choices = cohorts
+        if not cohorts:  # no case work: the source is not offered
+            field = self.fields["source_kind"]
+            field.choices = [c for c in field.choices if c[0] != Measure.CASES]  # type: ignore[attr-defined]
         self.years = list(range(strategy.period_start, strategy.period_end))
         for year in self.years:
             self.fields[f"target_{year}"] = _optional_float(
@@ -482,6 +513,11 @@ class MeasureForm(GovukForm):
                 self.add_error("categories", f"Not police.uk categories: {', '.join(bad)}")
             if data.get("statistic") == "rate" and not (data.get("area") or data.get("wards")):
                 self.add_error("area", "A rate needs a local authority or wards")
+        if data.get("source_kind") == Measure.CASES:
+            if not data.get("cohort"):
+                self.add_error("cohort", "Choose the cohort")
+            if not data.get("case_statistic"):
+                self.add_error("case_statistic", "Choose the cohort figure")
         return data
 
     @staticmethod
@@ -508,13 +544,22 @@ class MeasureForm(GovukForm):
             "values_are": measure.values_are,
             "due": measure.due,
             "source_kind": measure.source_kind,
-            "statistic": q.get("statistic", "count"),
-            "categories": ", ".join(q.get("category") or []),
-            "theme": q.get("theme") or "",
-            "area": q.get("area") or "",
-            "wards": ", ".join(q.get("wards") or []),
-            "period": q.get("period", "rolling_12_months"),
         }
+        if measure.source_kind == Measure.CASES:
+            initial |= {
+                "cohort": q.get("cohort") or "",
+                "case_statistic": q.get("statistic") or "",
+                "case_period": q.get("period") or "quarter",
+            }
+        else:
+            initial |= {
+                "statistic": q.get("statistic", "count"),
+                "categories": ", ".join(q.get("category") or []),
+                "theme": q.get("theme") or "",
+                "area": q.get("area") or "",
+                "wards": ", ".join(q.get("wards") or []),
+                "period": q.get("period", "rolling_12_months"),
+            }
         for t in measure.targets or []:
             r = t.get("target_relative") or {}
             initial[f"target_{t['year']}"] = r.get("times", r.get("percent", t.get("target")))
@@ -553,7 +598,8 @@ class MeasureForm(GovukForm):
             }
         query = None
         if d["source_kind"] == Measure.ANALYTICS:
-            old_q = (measure.query if measure else None) or {}
+            was = measure is not None and measure.source_kind == Measure.ANALYTICS
+            old_q = (measure.query if measure is not None and was else None) or {}
             query = {
                 **old_q,
                 "statistic": d.get("statistic") or "count",
@@ -564,6 +610,12 @@ class MeasureForm(GovukForm):
                 "area": (d.get("area") or "").strip() or None,
                 "wards": [w.strip() for w in (d.get("wards") or "").split(",") if w.strip()],
                 "period": d.get("period") or "rolling_12_months",
+            }
+        elif d["source_kind"] == Measure.CASES:
+            query = {
+                "cohort": d["cohort"],
+                "statistic": d["case_statistic"],
+                "period": d.get("case_period") or "quarter",
             }
         return {
             "description": d["description"],

@@ -430,7 +430,7 @@ class _Parts:
         ds = me.data_source
         owner = None
         query = None
-        if isinstance(ds, sf.AnalyticsQuery):
+        if isinstance(ds, sf.AnalyticsQuery | sf.CasesQuery):
             query = ds.model_dump(mode="json", exclude={"kind"})
         else:
             owner = self.bodies[ds.owner] if ds.owner else None
@@ -612,8 +612,8 @@ def _milestone(mi: Milestone) -> dict[str, Any]:
 
 
 def _measure(me: Measure) -> dict[str, Any]:
-    if me.source_kind == Measure.ANALYTICS:
-        source: dict[str, Any] = {"kind": "analytics", **(me.query or {})}
+    if me.source_kind in Measure.COMPUTED:
+        source: dict[str, Any] = {"kind": me.source_kind, **(me.query or {})}
     else:
         source = {
             "kind": "owner_entered",

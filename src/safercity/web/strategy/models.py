@@ -271,7 +271,9 @@ class Milestone(Keyed):
 
 class Measure(Keyed):
     ANALYTICS = "analytics"
+    CASES = "cases"
     OWNER_ENTERED = "owner_entered"
+    COMPUTED = (ANALYTICS, CASES)
 
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="measures"
@@ -300,9 +302,17 @@ class Measure(Keyed):
     due_as_written = models.CharField(max_length=100, blank=True, default="")
     source_kind = models.CharField(
         max_length=15,
-        choices=[(ANALYTICS, "SaferCity analytics"), (OWNER_ENTERED, "Entered by the owner")],
+        choices=[
+            (ANALYTICS, "SaferCity analytics"),
+            (CASES, "Case work figures"),
+            (OWNER_ENTERED, "Entered by the owner"),
+        ],
     )
-    query = models.JSONField(null=True, blank=True, help_text="The analytics query.")
+    query = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The analytics query, or the cohort, statistic and period of case work figures.",
+    )
     owner = models.ForeignKey(
         Body, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_measures"
     )

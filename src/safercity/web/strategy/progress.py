@@ -166,9 +166,12 @@ def milestone_view(m: Milestone, today: dt.date, strategy: Strategy) -> Mileston
 # --------------------------------------------------------------------------- measures
 
 
-def computed_values(measure: Measure) -> Computed:
+def computed_values(measure: Measure, today: dt.date | None = None) -> Computed:
     """The values of a measure computed from the store, worked out once per version of the
-    store (so they refresh when data is imported) through the analysis pages' cache."""
+    store (so they refresh when data is imported) through the analysis pages' cache; or, for
+    a measure of kind cases, from the cohort's case records (:func:`cohort_values`)."""
+    if measure.source_kind == Measure.CASES:
+        return cohort_values(measure, today)
     from safercity.strategy import outcomes
     from safercity.web.analysis import services as analysis
 
@@ -184,6 +187,29 @@ def computed_values(measure: Measure) -> Computed:
     except analysis.WorkspaceUnavailable:
         return Computed(note="the workspace's data cannot be read just now (or none is loaded)")
     return result
+
+
+def cohort_values(measure: Measure, today: dt.date | None = None) -> Computed:
+    """A measure of kind cases: the cohort's statistic by period, counted afresh from every
+    case of the cohort each time (numbers only; not limited to what the viewer may see), up to
+    the periods that have ended by today. Values after the monitoring day are left out by the
+    rating, as for any measure."""
+    from django.apps import apps
+    from django.utils import timezone
+
+    if not apps.is_installed("safercity.web.cases"):
+        return Computed(note="case work is not installed")
+    from safercity.web.cases import reporting
+
+    query = measure.query or {}
+    cohort, statistic = query.get("cohort") or "", query.get("statistic") or ""
+    try:
+        got = reporting.measure_values(
+            cohort, statistic, query.get("period") or "quarter", today or timezone.localdate()
+        )
+    except ValueError as exc:  # an unknown statistic or period (a hand-edited query)
+        return Computed(note=str(exc))
+    return Computed(values=got.values, counts=got.counts, note=got.note)
 
 
 def _chain(measure: Measure) -> list[Measure]:
@@ -240,7 +266,7 @@ def targets_of(measure: Measure, strategy: Strategy) -> list[rules.Target]:
 def rate_measure(
     measure: Measure, today: dt.date, strategy: Strategy, leads: list[Body] | None = None
 ) -> MeasureView:
-    if measure.source_kind == Measure.ANALYTICS:
+    if measure.source_kind in Measure.COMPUTED:
         computed = computed_values(measure)
         values, counts, note = computed.values, computed.counts, computed.note
     else:
