@@ -41,12 +41,13 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# Every test once on SQLite (the embedded default), then the web tests again on a real
-# PostgreSQL server (the production database) that tests/web/conftest.py starts from the
-# installed binaries. Browser tests, and tests that serve a SQLite workspace of their own
-# (marked sqlite_only), run in the first pass only.
+# First on SQLite (the embedded default): every test but the web tests whose result does not
+# depend on the engine (marked postgres_pass); then the web tests on a real PostgreSQL server
+# (the production database) that tests/web/conftest.py starts from the installed binaries.
+# Browser tests, and tests that serve a SQLite workspace of their own (sqlite_only), run in the
+# first pass only; which web tests run on both is listed in tests/web/conftest.py.
 pytest: setup
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not postgres_pass"
 	SAFERCITY_TEST_DB=postgres $(BIN)/python -m pytest -n 2 --dist loadgroup tests/web -m "not browser and not sqlite_only"
 
 # Known vulnerabilities in the installed Python packages and the npm packages the product ships

@@ -48,6 +48,35 @@ ThreadedWSGIServer.request_queue_size = 128
 USE_POSTGRES = os.environ.get("SAFERCITY_TEST_DB", "sqlite").lower() == "postgres"
 
 
+# Which web tests run on which database. The PostgreSQL pass (production) runs every web test
+# but the browser ones and those that serve a SQLite workspace of their own (sqlite_only). The
+# SQLite pass (the embedded default) runs those, and of the rest only the files whose result
+# can depend on the engine: locking and atomic updates (lockout, two-step replay, the job
+# queue), migrations, erasure, every URL as every role, and the command-line workspace; the
+# other web tests are marked postgres_pass and run once, on PostgreSQL.
+ON_BOTH_DATABASES = {
+    "test_accounts_lockout.py",
+    "test_accounts_two_step.py",
+    "test_accounts_migrations.py",
+    "test_jobs.py",
+    "test_urls.py",
+    "test_database.py",
+    "test_cases_retention.py",
+    "test_strategy_load.py",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if (
+            item.path.parent == HERE
+            and item.path.name not in ON_BOTH_DATABASES
+            and item.get_closest_marker("browser") is None
+            and item.get_closest_marker("sqlite_only") is None
+        ):
+            item.add_marker(pytest.mark.postgres_pass)
+
+
 # --------------------------------------------------------------------------- PostgreSQL
 
 

@@ -240,6 +240,17 @@ def _slug(url: str, base: str) -> str:
 def test_every_page_each_role_is_offered(browser: Any, demo: Demo, width: int) -> None:
     start = len(demo.problems)  # this test's problems, not an earlier one's
     seen = 0
+    checked: set[str] = set()  # at 390 px, pages an earlier role's visit already checked
+
+    def check(visit: Visit, role: str, url: str) -> None:
+        # At 1280 px every page is checked as every role (what each role is shown differs).
+        # At 390 px the question is the layout, which a role's extra buttons do not change:
+        # each page is checked once, by the first role offered it; every role's home is.
+        if width != 1280 and url in checked:
+            return
+        checked.add(url)
+        visit.check(f"{_slug(role, '')}-{_slug(url, demo.base)}")
+
     for role in demo.logins:
         visit = Visit(browser, demo, width=width)
         visit.sign_in(role)
@@ -249,13 +260,13 @@ def test_every_page_each_role_is_offered(browser: Any, demo: Demo, width: int) -
         )
         for url in pages:
             visit.page.goto(url)
-            visit.check(f"{_slug(role, '')}-{_slug(url, demo.base)}")
+            check(visit, role, url)
             seen += 1
             for sub in visit.links(".app-sub-navigation__link"):
                 if sub in pages:
                     continue
                 visit.page.goto(sub)
-                visit.check(f"{_slug(role, '')}-{_slug(sub, demo.base)}")
+                check(visit, role, sub)
                 seen += 1
         visit.close()
     assert seen > 10
