@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -32,6 +31,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from safercity.strategy.io import Problem  # one way to say where a YAML file is wrong
 
 from . import lifecycle
 from .eligibility import Rule
@@ -285,17 +286,6 @@ class CohortDefinition(_Model):
 
 
 # --------------------------------------------------------------------------- reading YAML
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}: " if self.line is not None else ""
-        return f"{where}{self.path or '(file)'}: {self.message}"
 
 
 class CohortFileError(ValueError):
