@@ -4,11 +4,19 @@
    throw-away workspace holding one open consultation (5 priorities, two questions about the
    respondent, one free-text question), then ``--clients`` (200) concurrent SYNTHETIC
    respondents, each with its own cookies, go through the whole public form again and again
-   for ``--seconds`` (60): start page, ranking, ward, age band, free text, check your answers,
-   send. Every response is read in full; any status other than the expected one is an error.
-   Each response's free text carries a unique token, so the database can be checked afterwards:
-   every response the server confirmed is stored exactly once, and nothing else is stored.
+   for ``--seconds`` (60), as a browser does (each answer's redirect is followed): start page,
+   ranking, ward, age band, free text, check your answers, send, confirmation. Every response
+   is read in full; any status other than the expected one, and any wait over 30 s, is an
+   error. Each response's free text carries a unique token, so the database can be checked
+   afterwards: every response the server confirmed is stored exactly once, and nothing else.
    The rate limit is off for the run (every respondent shares one loopback address).
+
+   Two runs, one after the other. **At a person's pace** (the issue's target): each respondent
+   pauses ``--think`` (uniform 1-3 s) before each answer, faster than anyone reads a page, so
+   200 respondents are 200 people filling in the form at once. **Saturation**: the same 200
+   never pause, so 200 requests are always in flight; by Little's law the mean wait is then
+   200 / throughput, which is the server's capacity, not a respondent's experience
+   (docs/adr/0005-consultation-load.md).
 2. **Results.** 20,000 SYNTHETIC responses (5 priorities ranked in full, ward and age band) are
    written to the database and ``services.results`` is timed cold: Plackett-Luce with 1,000
    bootstrap resamples, weighted (raked to age band and ward) beside unweighted, mean rank,
@@ -166,9 +174,15 @@ class Client:
 
 
 async def journey(
-    client: Client, k: int, timings: list[tuple[str, float, bool]], sent: list[str]
+    client: Client,
+    k: int,
+    timings: list[tuple[str, float, bool]],
+    sent: list[str],
+    think: tuple[float, float] = (0.0, 0.0),
 ) -> None:
-    """One respondent's whole form; appends (page, seconds, ok) per request."""
+    """One respondent's whole form; appends (page, seconds, ok) per request. Between one page's
+    answer and the next request the respondent pauses for a time drawn uniformly from
+    ``think`` (seconds; (0, 0): no pause at all)."""
     import random
 
     rng = random.Random(k)
@@ -176,11 +190,14 @@ async def journey(
     token = uuid.uuid4().hex
     order = KEYS[:]
     rng.shuffle(order)
+    # As a browser goes: each answer's redirect is followed by a GET of the next page.
     steps: list[tuple[str, str, str, dict[str, str] | None, int]] = [
         ("start", "GET", f"{base}/", None, 200),
         ("ranking-page", "GET", f"{base}/ranking/", None, 200),
         ("ranking", "POST", f"{base}/ranking/", {k: str(order.index(k) + 1) for k in KEYS}, 302),
+        ("ward-page", "GET", f"{base}/about-you/ward/", None, 200),
         ("ward", "POST", f"{base}/about-you/ward/", {"answer": rng.choice(WARDS)}, 302),
+        ("age-page", "GET", f"{base}/about-you/age_band/", None, 200),
         (
             "age",
             "POST",
@@ -188,13 +205,19 @@ async def journey(
             {"answer": rng.choice(["16-29", "30-44", "45-64", "65+"])},
             302,
         ),
+        ("free-text-page", "GET", f"{base}/your-views/1/", None, 200),
         ("free-text", "POST", f"{base}/your-views/1/", {"answer": f"synthetic {token}"}, 302),
         ("check-page", "GET", f"{base}/check-your-answers/", None, 200),
         ("send", "POST", f"{base}/check-your-answers/", {"website": ""}, 302),
         ("confirmation", "GET", f"{base}/confirmation/", None, 200),
     ]
+    # A person pauses before each click or answer: reading the start page, answering each
+    # question, checking their answers. Following a redirect is the browser's, not theirs.
+    pauses_before = {"ranking-page", "ranking", "ward", "age", "free-text", "send"}
     csrf = ""
     for name, method, path, form, expected in steps:
+        if think[1] > 0 and name in pauses_before:
+            await asyncio.sleep(rng.uniform(*think))  # reading the page and answering it
         if form is not None:
             form = {**form, "csrfmiddlewaretoken": csrf}
         start = time.perf_counter()
@@ -215,7 +238,9 @@ async def journey(
             sent.append(token)
 
 
-def run_respondents(base_port: int, clients: int, seconds: float) -> dict[str, Any]:
+def run_respondents(
+    base_port: int, clients: int, seconds: float, think: tuple[float, float] = (0.0, 0.0)
+) -> dict[str, Any]:
     timings: list[tuple[str, float, bool]] = []
     sent: list[str] = []
 
@@ -223,13 +248,22 @@ def run_respondents(base_port: int, clients: int, seconds: float) -> dict[str, A
         n = 0
         while time.monotonic() < deadline:
             c = Client("127.0.0.1", base_port)
-            await journey(c, k * 100_000 + n, timings, sent)
+            await journey(c, k * 100_000 + n, timings, sent, think)
             c.close()
             n += 1
 
     async def everyone() -> None:
         deadline = time.monotonic() + seconds
-        await asyncio.gather(*(respondent(k, deadline) for k in range(clients)))
+        if think[1] > 0:  # people arrive over the first pause, not all in the same millisecond
+            starts = [think[1] * k / clients for k in range(clients)]
+        else:
+            starts = [0.0] * clients
+
+        async def after(k: int) -> None:
+            await asyncio.sleep(starts[k])
+            await respondent(k, deadline)
+
+        await asyncio.gather(*(after(k) for k in range(clients)))
 
     started = time.perf_counter()
     asyncio.run(everyone())
@@ -239,6 +273,7 @@ def run_respondents(base_port: int, clients: int, seconds: float) -> dict[str, A
     for n, t, _ok in timings:
         by_page.setdefault(n, []).append(t)
     return {
+        "think_seconds": list(think),
         "clients": clients,
         "seconds": round(elapsed, 1),
         "requests": len(timings),
@@ -366,8 +401,21 @@ def main() -> int:
     parser.add_argument("--responses", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    parser.add_argument(
+        "--think",
+        default="1,3",
+        help="a person's pause before each answer, uniform MIN,MAX seconds (default 1,3: "
+        "faster than anyone reads a page)",
+    )
+    parser.add_argument(
+        "--no-saturation",
+        action="store_true",
+        help="skip the second run, in which the same respondents never pause",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    lo, _, hi = args.think.partition(",")
+    think = (float(lo), float(hi or lo))
     load_before = os.getloadavg()
     workspace = Path(tempfile.mkdtemp(prefix="safercity-consult-bench-"))
     setup_django(workspace)
@@ -378,6 +426,8 @@ def main() -> int:
         "SAFERCITY_WORKSPACE": str(workspace),
         "SAFERCITY_CONSULT_RATE_LIMIT": "0",  # every respondent shares one loopback address
     }
+    server_log_path = workspace / "server.log"
+    server_log = server_log_path.open("w")  # never a pipe: a full pipe stalls the server
     server = subprocess.Popen(
         [
             str(REPO / ".venv" / "bin" / "safercity"),
@@ -391,7 +441,7 @@ def main() -> int:
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=server_log,
     )
     try:
         for _ in range(300):
@@ -402,20 +452,30 @@ def main() -> int:
                 time.sleep(0.2)
         else:
             raise SystemExit("benchmark: the server did not start")
-        respondents = run_respondents(port, args.clients, args.seconds)
+        respondents = run_respondents(port, args.clients, args.seconds, think)
+        saturation = (
+            None if args.no_saturation else run_respondents(port, args.clients, args.seconds)
+        )
     finally:
         server.terminate()
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
-    tokens = respondents.pop("tokens")
+        server_log.close()
+    tokens = respondents.pop("tokens") + (saturation.pop("tokens") if saturation else [])
+    server_log = server_log_path.read_text(errors="replace")
     stored = check_stored(tokens)
     results = time_results(args.responses)
     out = {
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "respondents": respondents,
+        "saturation": saturation,
+        "server_log": {
+            "tracebacks": server_log.count("Traceback"),
+            "task_queue_warnings": server_log.count("Task queue depth"),
+        },
         "stored": stored,
         "results": results,
         "targets": {
@@ -429,14 +489,27 @@ def main() -> int:
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
-    r = respondents
     print(f"load average before {out['load_average_before']}, after {out['load_average_after']}")
-    print(
-        f"{r['clients']} respondents for {r['seconds']} s: {r['requests']} requests "
-        f"({r['requests_per_s']}/s), p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
-        f"errors {r['errors']}, responses sent {r['responses_sent']}"
-    )
-    print(f"  p95 by page (ms): {r['by_page_p95_ms']}")
+    for label, r in (
+        (f"at a person's pace ({think[0]:g}-{think[1]:g} s before each answer)", respondents),
+        ("with no pause at all (saturation)", saturation),
+    ):
+        if r is None:
+            continue
+        print(
+            f"{r['clients']} respondents {label}, {r['seconds']} s: {r['requests']} requests "
+            f"({r['requests_per_s']}/s), p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+            f"errors {r['errors']}, responses sent {r['responses_sent']}"
+        )
+        print(f"  p95 by page (ms): {r['by_page_p95_ms']}")
+    if saturation:
+        print(
+            f"  Little's law, no pause: {saturation['clients']} requests always in flight at "
+            f"{saturation['requests_per_s']}/s make the mean wait "
+            f"{1000 * saturation['clients'] / saturation['requests_per_s']:.0f} ms; a p95 under "
+            f"300 ms needs over {saturation['clients'] / 0.3:.0f} requests/s"
+        )
+    print(f"server log: {out['server_log']}")
     print(
         f"stored {stored['stored']}, confirmed {stored['confirmed']}, confirmed and stored "
         f"once {stored['confirmed_stored_once']}, twice {stored['stored_twice_or_more']}, "

@@ -140,6 +140,32 @@ def test_rate_limit_refuses_and_stores_nothing(client: Any, settings: Any) -> No
     assert Response.objects.count() == 2
 
 
+def test_duplicate_and_rate_limit_rules_at_their_edges(settings: Any) -> None:
+    """The rules as the service applies them: the same answers count as a duplicate within the
+    window on either side and not beyond it, only from the same network; the rate limit
+    counts the last hour only, from that network only."""
+    settings.CONSULT_RATE_LIMIT = 3
+    settings.CONSULT_DUPLICATE_MINUTES = 10
+    c = make()
+    now = timezone.now()
+    same = services.Answers(ranking=["youth", "reoffending", "night-time-economy"])
+
+    def send(at: dt.datetime, address: str = "192.0.2.1", answers: Any = same) -> Response:
+        return services.submit(c, answers, address=address, now=at)
+
+    assert send(now - dt.timedelta(minutes=11)).flags == []  # outside the window: not flagged
+    assert send(now - dt.timedelta(minutes=61)).flags == []  # long ago (and outside the hour)
+    assert send(now, address="198.51.100.7").flags == []  # another network
+    assert send(now).flags == []  # 11 minutes after the first: beyond the window
+    assert send(now + dt.timedelta(minutes=9)).flags == ["duplicate"]  # within it
+    other = services.Answers(ranking=["reoffending", "youth", "night-time-economy"])
+    with pytest.raises(services.RateLimited):  # 3 in the last hour from this network
+        send(now + dt.timedelta(minutes=10), answers=other)
+    # the oldest of the three leaves the hour: room again (the other network never counted)
+    assert send(now + dt.timedelta(minutes=51), answers=other).flags == []
+    assert Response.objects.filter(consultation=c).count() == 6
+
+
 def test_honeypot_is_flagged(client: Any) -> None:
     c = make()
     answer_form(client, c, ["youth", "reoffending", "night-time-economy"])

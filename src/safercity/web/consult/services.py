@@ -291,19 +291,41 @@ def submit(
     fingerprint = answers.fingerprint()
     flags: list[str] = []
     if network:
+        # Only the rows each rule needs, whatever the network has sent before (an event's
+        # shared Wi-Fi with no rate limit can send thousands): the latest ``limit`` of the
+        # last hour, and earlier responses with the same answers within the window. This runs
+        # inside the write transaction, so it must stay short.
         window = duplicate_window()
         limit = rate_limit()
-        recent = Response.objects.filter(
-            consultation=c,
-            network=network,
-            submitted_at__gt=now - max(window, dt.timedelta(hours=1)),
-        ).values_list("submitted_at", "fingerprint")
-        seen = [duplicates.Seen(at, network, fp) for at, fp in recent]
+        hour = dt.timedelta(hours=1)
+        mine = Response.objects.filter(consultation=c, network=network)
+        latest = (
+            mine.filter(submitted_at__gt=now - hour, submitted_at__lte=now)
+            .order_by("-submitted_at")
+            .values_list("submitted_at", flat=True)[:limit]
+            if limit > 0
+            else []
+        )
         if duplicates.over_rate_limit(
-            now, network, seen, limit=limit, window=dt.timedelta(hours=1)
+            now,
+            network,
+            [duplicates.Seen(at, network, "") for at in latest],
+            limit=limit,
+            window=hour,
         ):
             raise RateLimited
-        if duplicates.is_duplicate(now, network, fingerprint, seen, window=window):
+        same = mine.filter(
+            fingerprint=fingerprint,
+            submitted_at__gte=now - window,
+            submitted_at__lte=now + window,
+        ).values_list("submitted_at", flat=True)[:1]
+        if duplicates.is_duplicate(
+            now,
+            network,
+            fingerprint,
+            [duplicates.Seen(at, network, fingerprint) for at in same],
+            window=window,
+        ):
             flags.append("duplicate")
     if honeypot.strip():
         flags.append("honeypot")
