@@ -41,6 +41,7 @@ SECTIONS = [
     "Appendix C: Glossary",
     "Appendix D: References",
     "Appendix E: Reproducibility and licence",
+    "Appendix F: Maps and tables in detail",
 ]
 
 
@@ -173,6 +174,74 @@ def test_rerun_is_byte_identical(small: tuple[Assessment, Path]) -> None:
     assert first.html.read_bytes() == second.html.read_bytes()
 
 
+def test_maps_and_tables_in_detail_move_to_the_last_appendix(
+    small: tuple[Assessment, Path],
+) -> None:
+    """Maps by LSOA, kernel density maps and tables of pairs are looked up, not read: they go to
+    the last appendix, a pointer names each where it stood, and figures are numbered in the
+    order the document shows them."""
+    from safercity.analytics.report import build_document
+
+    a, _root = small
+    doc = build_document(a)
+    detail = doc["sections"][-1]
+    assert detail.title == "Appendix F: Maps and tables in detail"
+    main = [s for s in doc["sections"] if not s.appendix]
+    assert not any(blk.detail for s in main for blk in s.blocks)
+    moved = [blk.figure for blk in detail.blocks if blk.figure is not None]
+    assert {f.id for f in moved} >= {
+        "hotspots-reoffending-kde",
+        "theme-night-time-economy-map",
+        "theme-reoffending-map",
+    }
+    shown = [blk.figure for s in doc["sections"] for blk in s.blocks if blk.figure is not None]
+    assert [f.number for f in shown] == list(range(1, len(shown) + 1))
+    assert [f.number for f in doc["figures"]] == list(range(1, len(shown) + 1))
+    pointers = [
+        blk.text for s in main for blk in s.blocks if blk.text.startswith("In Appendix F: ")
+    ]
+    for f in moved:  # every moved figure is named, by its final number, exactly once
+        assert sum(f"Figure {f.number} ({f.title})" in t for t in pointers) == 1, f.id
+    # each moved block sits under the heading it stood under
+    headings = [blk.text for blk in detail.blocks if blk.kind == "h3"]
+    assert "Themes: Night-time economy" in headings
+    assert "Hot spots: Acquisitive crime (proxy for re-offending)" in headings
+
+
+def test_hot_spot_maps_of_recommended_priorities_stay_in_the_text(
+    small: tuple[Assessment, Path],
+) -> None:
+    from safercity.analytics.report.model import Block
+    from safercity.analytics.sections.hotspots import report_blocks
+
+    a, _root = small
+    assert a.hotspots is not None and a.hotspots.themes
+    names = [t.name for t in a.hotspots.themes]
+
+    def figure(fig_id: str, *args: object, **kwargs: object) -> Block:
+        return Block("figure", id=fig_id)
+
+    def table(*args: object) -> None:
+        return None
+
+    def block(kind: str, text: str = "", items: object = None, id: str = "") -> Block:
+        return Block(kind, text=text, id=id)
+
+    def moved(recommended: set[str] | None) -> set[str]:
+        blocks = report_blocks(
+            a.hotspots, figure=figure, table=table, block=block, recommended=recommended
+        )
+        return {b.id for b in blocks if b.kind == "figure" and b.detail}
+
+    kde = {f"hotspots-{t.slug}-kde" for t in a.hotspots.themes}
+    gi = {f"hotspots-{t.slug}-gi" for t in a.hotspots.themes}
+    assert moved(None) == kde  # no priorities known: every Gi* map stays
+    assert moved(set(names)) == kde
+    assert moved(set()) == kde | gi
+    first = a.hotspots.themes[0]
+    assert moved({first.name}) == kde | gi - {f"hotspots-{first.slug}-gi"}
+
+
 def _pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
@@ -276,6 +345,29 @@ def test_westminster_report_from_shared_data(shared_data: Path, tmp_path: Path) 
     html = written.html.read_text(encoding="utf-8")
     assert "March 2016" in html and "anonymised" in html
     assert written.pdf is not None and "Figure 1: Crime in Westminster" in _pdf_text(written.pdf)
+    # about 20-25 pages of assessment before the appendices (it was 36 before stop 21)
+    assert _first_page_of(written.pdf, "Appendix A: Caveats and data coverage") <= 26
+
+
+def _first_page_of(path: Path, bookmark: str) -> int:
+    """The page (from 1) a PDF bookmark points at."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+
+    def walk(items: list[object]) -> int | None:
+        for item in items:
+            if isinstance(item, list):
+                found = walk(item)
+                if found is not None:
+                    return found
+            elif str(getattr(item, "title", "")) == bookmark:
+                return reader.get_destination_page_number(item) + 1  # type: ignore[arg-type]
+        return None
+
+    page = walk(reader.outline)
+    assert page is not None, bookmark
+    return page
 
 
 def _westminster_reads_as_issue_17_asks(a: Assessment, written: WrittenReport) -> None:

@@ -64,6 +64,10 @@ class Block:
     table: TableView | None = None
     figure: FigureView | None = None
     id: str = ""
+    #: evidence a reader looks up rather than reads (a map by LSOA, a grid of cells, a table of
+    #: pairs): the full document moves it to the appendix of maps and tables and leaves a
+    #: pointer where it was
+    detail: bool = False
 
 
 @dataclass

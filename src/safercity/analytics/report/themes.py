@@ -23,6 +23,12 @@ from safercity.analytics.report.model import (
 )
 
 
+def detail(block: Block) -> Block:
+    """Mark a block as detail: the full document shows it in the appendix of maps and tables."""
+    block.detail = True
+    return block
+
+
 def theme_blocks(b: Builder, t: ThemeResult, level: str = "h3") -> list[Block]:
     a = b.a
     sub = "h4" if level == "h3" else "h3"
@@ -190,23 +196,25 @@ def theme_blocks(b: Builder, t: ThemeResult, level: str = "h3") -> list[Block]:
         names = [f"{a.lsoa_names.get(c, c)} ({c})" for c in mv["lsoa_code"]]
         values = [float(v) for v in mv["incidents"]]
         blocks.append(
-            b.figure(
-                f"theme-{slug}-map",
-                f"{t.title}: incidents by LSOA this period",
-                f"Map of {a.area}'s {len(mv)} LSOAs shaded by {t.title.lower()} incidents "
-                f"this period, darker for more; the most is {first['lsoa_name']} with "
-                f"{w.fmt_int(first['incidents'])}. The ranked table beside lists the busiest "
-                "places; every LSOA is in the table file.",
-                lambda fid: charts.area_map(
-                    fid,
-                    a.lsoa_geoms,
-                    values,
-                    names,
-                    title=f"{t.title}: incidents by LSOA",
-                    desc="Choropleth in five classes; see the table beside.",
-                ),
-                places_tv,
-                source="LSOA boundaries: ONS (December 2011), built into SaferCity",
+            detail(
+                b.figure(
+                    f"theme-{slug}-map",
+                    f"{t.title}: incidents by LSOA this period",
+                    f"Map of {a.area}'s {len(mv)} LSOAs shaded by {t.title.lower()} incidents "
+                    f"this period, darker for more; the most is {first['lsoa_name']} with "
+                    f"{w.fmt_int(first['incidents'])}. The ranked table beside lists the busiest "
+                    "places; every LSOA is in the table file.",
+                    lambda fid: charts.area_map(
+                        fid,
+                        a.lsoa_geoms,
+                        values,
+                        names,
+                        title=f"{t.title}: incidents by LSOA",
+                        desc="Choropleth in five classes; see the table beside.",
+                    ),
+                    places_tv,
+                    source="LSOA boundaries: ONS (December 2011), built into SaferCity",
+                )
             )
         )
     else:
@@ -265,25 +273,27 @@ def theme_blocks(b: Builder, t: ThemeResult, level: str = "h3") -> list[Block]:
         hours = [f"{h:02d}:00" for h in tab.index]
         cols = list(tab.columns)
         blocks.append(
-            b.figure(
-                f"theme-{slug}-hours",
-                f"{t.title}: incidents by hour of day and day of week",
-                "Grid of 24 hours by 7 days, each cell printing its (aoristic) count and "
-                "shaded darker for more.",
-                lambda fid: charts.heat_table(
-                    fid,
-                    hours,
-                    cols,
-                    tab.to_numpy().tolist(),
-                    title=f"{t.title}: hour by day",
-                    desc="Counts by hour and day; the same values are in the table beside.",
-                    value_format="{:.1f}",
-                ),
-                table_view(
-                    a,
-                    f"theme-{slug}-time-of-day",
-                    [("hour", "Hour", f_str), *[(d, d, f_num1) for d in cols]],
-                ),
+            detail(
+                b.figure(
+                    f"theme-{slug}-hours",
+                    f"{t.title}: incidents by hour of day and day of week",
+                    "Grid of 24 hours by 7 days, each cell printing its (aoristic) count and "
+                    "shaded darker for more.",
+                    lambda fid: charts.heat_table(
+                        fid,
+                        hours,
+                        cols,
+                        tab.to_numpy().tolist(),
+                        title=f"{t.title}: hour by day",
+                        desc="Counts by hour and day; the same values are in the table beside.",
+                        value_format="{:.1f}",
+                    ),
+                    table_view(
+                        a,
+                        f"theme-{slug}-time-of-day",
+                        [("hour", "Hour", f_str), *[(d, d, f_num1) for d in cols]],
+                    ),
+                )
             )
         )
     if t.victims is not None or t.suspects is not None:
@@ -325,17 +335,19 @@ def theme_blocks(b: Builder, t: ThemeResult, level: str = "h3") -> list[Block]:
             )
         )
         blocks.append(
-            Block(
-                "table",
-                table=table_view(
-                    a,
-                    f"theme-{slug}-repeats",
-                    [
-                        ("incidents_per_victim", "Incidents per victim", f_str),
-                        ("victims", "Victims", f_int),
-                        ("incidents", "Incidents", f_int),
-                    ],
-                ),
+            detail(
+                Block(
+                    "table",
+                    table=table_view(
+                        a,
+                        f"theme-{slug}-repeats",
+                        [
+                            ("incidents_per_victim", "Incidents per victim", f_str),
+                            ("victims", "Victims", f_int),
+                            ("incidents", "Incidents", f_int),
+                        ],
+                    ),
+                )
             )
         )
     if t.knox is not None:
@@ -365,20 +377,22 @@ def theme_blocks(b: Builder, t: ThemeResult, level: str = "h3") -> list[Block]:
             )
         )
         blocks.append(
-            Block(
-                "table",
-                table=table_view(
-                    a,
-                    f"theme-{slug}-near-repeats",
-                    [
-                        ("distance", "Distance apart", f_str),
-                        ("time_apart", "Time apart", f_str),
-                        ("observed_pairs", "Pairs", f_int),
-                        ("expected_pairs", "Expected", f_num1),
-                        ("knox_ratio", "Knox ratio", f_num2),
-                        ("p_value", "p", f_p),
-                    ],
-                ),
+            detail(
+                Block(
+                    "table",
+                    table=table_view(
+                        a,
+                        f"theme-{slug}-near-repeats",
+                        [
+                            ("distance", "Distance apart", f_str),
+                            ("time_apart", "Time apart", f_str),
+                            ("observed_pairs", "Pairs", f_int),
+                            ("expected_pairs", "Expected", f_num1),
+                            ("knox_ratio", "Knox ratio", f_num2),
+                            ("p_value", "p", f_p),
+                        ],
+                    ),
+                )
             )
         )
     # harm
@@ -414,13 +428,15 @@ def theme_blocks(b: Builder, t: ThemeResult, level: str = "h3") -> list[Block]:
         )
         if len(top) > 1:
             blocks.append(
-                Block(
-                    "table",
-                    table=table_view(
-                        a,
-                        f"theme-{slug}-harm",
-                        HARM_SPEC,
-                    ),
+                detail(
+                    Block(
+                        "table",
+                        table=table_view(
+                            a,
+                            f"theme-{slug}-harm",
+                            HARM_SPEC,
+                        ),
+                    )
                 )
             )
     return blocks
@@ -428,7 +444,7 @@ def theme_blocks(b: Builder, t: ThemeResult, level: str = "h3") -> list[Block]:
 
 def themes(b: Builder) -> Section:
     a = b.a
-    s = Section("themes", "Themes", page_break=True)
+    s = Section("themes", "Themes")
     s.blocks.append(
         Block(
             "p",

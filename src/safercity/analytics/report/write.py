@@ -75,8 +75,71 @@ def _plan(a: Assessment) -> list[tuple[str, SectionFn, bool]]:
         ("glossary", appendix.glossary, True),
         ("references", appendix.references, True),
         ("reproducibility", appendix.reproducibility, True),
+        # filled by _move_details, last so that its absence moves no other letter
+        ("detail", lambda _b: None, True),
     ]
     return plan
+
+
+DETAIL_TITLE = "Maps and tables in detail"
+
+
+def _pointer(moved: list[Block], letter: str) -> Block:
+    names = [
+        f"Figure {blk.figure.number} ({blk.figure.title})"
+        if blk.figure is not None
+        else f"the table \u201c{blk.table.caption}\u201d"
+        if blk.table is not None
+        else blk.text
+        for blk in moved
+    ]
+    return Block("p", f"In Appendix {letter}: {w.join_list(names)}.")
+
+
+def _move_details(sections: list[Section], b: Builder) -> Section | None:
+    """Move each section's ``detail`` blocks, in order, to one appendix (under the heading they
+    stood under), renumber the figures in the order the document now shows them, and leave a
+    pointer where each run of moved blocks stood. None when nothing is marked."""
+    detail = Section("detail", DETAIL_TITLE, appendix=True)
+    pointers: list[tuple[Block, list[Block]]] = []
+    for s in sections:
+        if s.appendix:
+            continue
+        kept: list[Block] = []
+        heading = s.title
+        last_heading = ""
+        run: list[Block] = []
+        for blk in s.blocks:
+            if blk.detail:
+                if heading != last_heading:
+                    detail.blocks.append(
+                        Block("h3", heading, id=f"detail-{len(detail.blocks)}-{s.id}")
+                    )
+                    last_heading = heading
+                detail.blocks.append(blk)
+                if not run:
+                    ptr = Block("p")
+                    kept.append(ptr)
+                    pointers.append((ptr, run))
+                run.append(blk)
+                continue
+            if run:
+                run = []
+            if blk.kind == "h3":
+                sub = blk.text.removesuffix(f": {s.title.lower()}")
+                heading = f"{s.title}: {sub}"
+            kept.append(blk)
+        s.blocks = kept
+    if not detail.blocks:
+        return None
+    shown = [blk.figure for s in [*sections, detail] for blk in s.blocks if blk.figure]
+    for n, fig in enumerate(shown, start=1):
+        fig.number = n
+    b.figures.sort(key=lambda f: f.number)
+    letter = b.number("detail")
+    for ptr, moved in pointers:
+        ptr.text = _pointer(moved, letter).text
+    return detail
 
 
 def _number(sections: list[Section]) -> None:
@@ -101,6 +164,9 @@ def build_document(a: Assessment, *, figures_dir: str = "report-figures") -> dic
         if s is not None:
             s.appendix = s.appendix or app
             sections.append(s)
+    detail = _move_details(sections, b)
+    if detail is not None:
+        sections.append(detail)
     _number(sections)
     return {
         "title": f"{a.area} Strategic Assessment {w.period_label(a.start, a.end)}",

@@ -21,7 +21,7 @@ out as report blocks.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -359,11 +359,14 @@ def report_blocks(
     figure: Callable[..., Any],
     table: Callable[[str, pd.DataFrame, str], Any],
     block: Callable[..., Any],
+    recommended: Collection[str] | None = None,
 ) -> list[Any]:
     """The section as report blocks. ``figure(fig_id, title, alt, make_svg, table)``,
     ``table(name, frame, caption)`` and ``block(kind, text=...)`` are the report's own
     builders (:mod:`safercity.analytics.report`), so figures are numbered and tables written
-    as CSV like every other section's."""
+    as CSV like every other section's. Kernel density maps, and the Gi* maps of themes that
+    are not among the ``recommended`` priorities (names; None: every theme's map stays), are
+    marked ``detail``: the full document shows them in its appendix of maps and tables."""
     inference = (
         "analytic z-scores, as ArcGIS Pro's Hot Spot Analysis"
         if section.permutations == 0
@@ -393,30 +396,30 @@ def report_blocks(
             f"{t.title}: hot cells, the places their incidents carry, and their share of "
             "located incidents",
         )
-        blocks.append(
-            figure(
-                f"hotspots-{t.slug}-gi",
-                f"{t.title}: Gi* hot and cold spots, {section.period_label}",
-                f"Map of {section.area} on a {section.cell_size:,.0f} m grid: {len(t.hot_cells)} "
-                f"hot cells hold {t.hot_share:.1f}% of located {t.title.lower()} incidents.",
-                lambda fig_id, t=t: gi_map(t, fig_id),
-                tv,
-            )
+        gi = figure(
+            f"hotspots-{t.slug}-gi",
+            f"{t.title}: Gi* hot and cold spots, {section.period_label}",
+            f"Map of {section.area} on a {section.cell_size:,.0f} m grid: {len(t.hot_cells)} "
+            f"hot cells hold {t.hot_share:.1f}% of located {t.title.lower()} incidents.",
+            lambda fig_id, t=t: gi_map(t, fig_id),
+            tv,
         )
-        blocks.append(
-            figure(
-                f"hotspots-{t.slug}-kde",
-                f"{t.title}: kernel density, {section.period_label}",
-                f"Map of {section.area}: kernel density of {t.title.lower()} incidents "
-                f"(bandwidth {t.kde.bandwidth:,.0f} m, peak {t.kde.peak:,.0f} per km²).",
-                lambda fig_id, t=t: kde_map(t, fig_id),
-                table(
-                    f"hotspots-{t.slug}-densest",
-                    densest_cells(t),
-                    f"{t.title}: the cells of highest kernel density",
-                ),
-            )
+        gi.detail = recommended is not None and t.name not in recommended
+        blocks.append(gi)
+        kde = figure(
+            f"hotspots-{t.slug}-kde",
+            f"{t.title}: kernel density, {section.period_label}",
+            f"Map of {section.area}: kernel density of {t.title.lower()} incidents "
+            f"(bandwidth {t.kde.bandwidth:,.0f} m, peak {t.kde.peak:,.0f} per km²).",
+            lambda fig_id, t=t: kde_map(t, fig_id),
+            table(
+                f"hotspots-{t.slug}-densest",
+                densest_cells(t),
+                f"{t.title}: the cells of highest kernel density",
+            ),
         )
+        kde.detail = True  # the full document shows it with the maps and tables in detail
+        blocks.append(kde)
     if section.skipped:
         blocks.append(
             block(
@@ -473,7 +476,16 @@ def report_section(builder: Any) -> Any:
         return Block(kind, text=text, items=items or [], id=id)
 
     s = Section("hotspots", "Hot spots")
-    s.blocks.extend(report_blocks(section, figure=builder.figure, table=table, block=block))
+    recommended = getattr(assessment, "recommended", None)
+    s.blocks.extend(
+        report_blocks(
+            section,
+            figure=builder.figure,
+            table=table,
+            block=block,
+            recommended=None if recommended is None else set(recommended["candidate"]),
+        )
+    )
     return s
 
 
