@@ -186,3 +186,21 @@ def test_unit_costs_lens_prices_a_range() -> None:
     assert lens.loc["Vehicle crime", "high_gbp"] == 102900
     assert lens.loc["Robbery", "low_gbp"] == lens.loc["Robbery", "high_gbp"] == 22640
     assert pd.isna(lens.loc["Shoplifting", "high_gbp"])
+
+
+def test_unit_costs_not_yet_checked_are_named_beside_the_cost_lens() -> None:
+    """Three shipped unit costs were entered without the published table to hand: the report
+    names them wherever their categories are priced, and says nothing when none is."""
+    from safercity.analytics.report.overview import _unchecked_costs
+
+    costs = load_unit_costs()
+    assert set(costs.loc[costs["checked"] == "no", "offence"]) == {
+        "Domestic burglary",
+        "Violence without injury",
+        "Theft from the person",
+    }
+    assert set(costs["checked"]) == {"yes", "no"}
+    text = _unchecked_costs({"Burglary", "Robbery"})
+    assert "domestic burglary" in text and "check them before quoting" in text
+    assert "theft from the person" not in text
+    assert _unchecked_costs({"Robbery", "Vehicle crime"}) == ""

@@ -311,6 +311,23 @@ def overview(b: Builder) -> Section:
     return s
 
 
+def _unchecked_costs(categories: set[str]) -> str:
+    """A sentence naming the shipped unit costs not yet checked against the published table."""
+    from safercity.analytics.harm import load_unit_costs
+
+    costs = load_unit_costs()
+    if "checked" not in costs.columns:
+        return ""
+    open_ = costs[(costs["checked"].astype(str) != "yes") & costs["category"].isin(categories)]
+    if open_.empty:
+        return ""
+    names = w.join_list([str(x).lower() for x in open_["offence"]])
+    return (
+        f" The unit costs of {names} have not yet been checked against the published table "
+        "(Heeks et al. 2018, Table 1): check them before quoting these totals."
+    )
+
+
 def harm_blocks(b: Builder) -> list[Block]:
     a = b.a
     blocks = [Block("h3", "Harm and cost", id="harm")]
@@ -369,7 +386,8 @@ def harm_blocks(b: Builder) -> list[Block]:
                 f"published costs cover cost between {f_gbp(lo)} and {f_gbp(hi)} (a range, as a "
                 "police.uk category spans several of the published offence types); "
                 f"{w.fmt_int(int(costs['count'].sum() - priced['count'].sum()))} crimes in "
-                "categories with no published cost are not priced.",
+                "categories with no published cost are not priced."
+                + _unchecked_costs(set(priced["category"])),
             )
         )
         blocks.append(
