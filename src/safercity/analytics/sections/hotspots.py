@@ -452,8 +452,9 @@ def report_section(builder: Any) -> Any:
 
     def table(name: str, frame: pd.DataFrame, caption: str) -> Any:
         spec = (
-            [
-                ("cell", "Cell centre (BNG)", f_str),
+            # places as people know them first; the grid reference last, for GIS users
+            [  # not every dense cell is a hot cell with a place: the grid reference leads
+                ("cell", "Grid reference of the cell centre", f_str),
                 ("density_per_km2", "Density per km²", f_num1),
                 ("incidents", "Incidents in the cell", f_int),
                 ("street", "Street (hot cells)", f_str),
@@ -461,13 +462,13 @@ def report_section(builder: Any) -> Any:
             ]
             if name.endswith("-densest")
             else [
-                ("cell", "Cell centre (BNG)", f_str),
-                ("street", "Street", f_str),
+                ("street", "Street", lambda v: f_str(v) or "(no street)"),
                 ("lsoa", "LSOA", f_str),
                 ("ward", "Ward", f_str),
                 ("incidents", "Incidents", f_int),
                 ("share", "Share of located", f_share),
                 ("confidence", "Confidence", f_str),
+                ("cell", "Grid reference of the cell centre", f_str),
             ]
         )
         return table_view(assessment, name, spec, frame=frame, caption=caption, rows=10)
