@@ -345,7 +345,7 @@ def test_westminster_report_from_shared_data(shared_data: Path, tmp_path: Path) 
     html = written.html.read_text(encoding="utf-8")
     assert "March 2016" in html and "anonymised" in html
     assert written.pdf is not None and "Figure 1: Crime in Westminster" in _pdf_text(written.pdf)
-    # about 20-25 pages of assessment before the appendices (it was 36 before stop 21)
+    # about 20-25 pages of assessment before the appendices (36 before stop 21, 24 after)
     assert _first_page_of(written.pdf, "Appendix A: Caveats and data coverage") <= 26
 
 

@@ -15,6 +15,7 @@ from safercity.analytics.report.model import (
     f_str,
     table_view,
 )
+from safercity.analytics.report.priorities import scoring_rules
 
 
 def caveats(b: Builder) -> Section:
@@ -248,6 +249,7 @@ def methods(b: Builder) -> Section:
             ],
         )
     )
+    s.blocks.extend(scoring_rules(b))
     return s
 
 

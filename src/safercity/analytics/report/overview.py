@@ -393,6 +393,7 @@ def harm_blocks(b: Builder) -> list[Block]:
         blocks.append(
             Block(
                 "table",
+                detail=True,  # the lens's totals are in the sentence above
                 table=table_view(
                     a,
                     "overview-costs",

@@ -4,6 +4,7 @@ assessment and the consultation."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from safercity.analytics import wording as w
 from safercity.analytics.priorities import DIMENSION_LABELS, DIMENSIONS
@@ -19,6 +20,9 @@ from safercity.analytics.report.model import (
     f_yes,
     table_view,
 )
+
+if TYPE_CHECKING:
+    from safercity.analytics.assessment import Assessment
 
 
 def partners(b: Builder) -> Section:
@@ -278,15 +282,35 @@ def priorities(b: Builder) -> Section:
                 + ". They are listed with the data that would fill them in the data gaps table.",
             )
         )
-    s.blocks.append(Block("h3", "Scoring rules", id="rules"))
-    rules = pm.rules()
     s.blocks.append(
         Block(
-            "dl",
-            pairs=[(DIMENSION_LABELS[k], v) for k, v in rules.items() if k in DIMENSION_LABELS],
+            "p",
+            "How each dimension is scored from 1 to 5 is in Appendix "
+            f"{b.number('methods')} (Methods: priority scoring rules).",
         )
     )
     return s
+
+
+def scoring_rules(b: Builder) -> list[Block]:
+    """The priority assessment's scoring rule for each dimension (for the methods appendix)."""
+    rules = b.a.priority_matrix.rules()
+    return [
+        Block("h3", "Priority scoring rules", id="rules"),
+        Block(
+            "dl",
+            pairs=[(DIMENSION_LABELS[k], v) for k, v in rules.items() if k in DIMENSION_LABELS],
+        ),
+    ]
+
+
+def _theme_title(a: Assessment, key: object) -> str:
+    """A theme or category as the report names it, not its key."""
+    name = f_str(key)
+    try:
+        return a.themes_set[name].title
+    except KeyError:  # a crime category is named as it is
+        return name
 
 
 def consultation(b: Builder) -> Section | None:
@@ -326,7 +350,7 @@ def consultation(b: Builder) -> Section | None:
                 [
                     ("rank", "Rank", f_int),
                     ("as_given", "As given", f_str),
-                    ("theme", "Theme", f_str),
+                    ("theme", "Theme", lambda v: _theme_title(a, v)),
                 ],
             ),
         )

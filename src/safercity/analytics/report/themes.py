@@ -132,14 +132,15 @@ def theme_blocks(b: Builder, t: ThemeResult, level: str = "h3") -> list[Block]:
                 table_view(a, f"theme-{slug}-monthly", spec),
             )
         )
-    blocks.append(
-        Block(
-            "table",
-            table=table_view(
-                a, f"theme-{slug}-categories", [("category", "Category", f_str), *CHANGE_SPEC]
-            ),
+    if len(a.tables.get(f"theme-{slug}-categories", ())) > 1:  # one row repeats the sentence
+        blocks.append(
+            Block(
+                "table",
+                table=table_view(
+                    a, f"theme-{slug}-categories", [("category", "Category", f_str), *CHANGE_SPEC]
+                ),
+            )
         )
-    )
     # places
     blocks.append(Block(sub, "Places", id=f"theme-{slug}-places"))
     if t.places is not None and t.places.n_incidents:

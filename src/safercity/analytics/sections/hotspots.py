@@ -452,7 +452,7 @@ def report_section(builder: Any) -> Any:
 
     def table(name: str, frame: pd.DataFrame, caption: str) -> Any:
         spec = (
-            # places as people know them first; the grid reference last, for GIS users
+            # places as people know them
             [  # not every dense cell is a hot cell with a place: the grid reference leads
                 ("cell", "Grid reference of the cell centre", f_str),
                 ("density_per_km2", "Density per km²", f_num1),
@@ -468,8 +468,7 @@ def report_section(builder: Any) -> Any:
                 ("incidents", "Incidents", f_int),
                 ("share", "Share of located", f_share),
                 ("confidence", "Confidence", f_str),
-                ("cell", "Grid reference of the cell centre", f_str),
-            ]
+            ]  # each cell's easting and northing are in the table file
         )
         return table_view(assessment, name, spec, frame=frame, caption=caption, rows=10)
 
