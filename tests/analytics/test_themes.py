@@ -127,3 +127,19 @@ def test_missing_data_is_reported() -> None:
     assert themes.get("reoffending").missing_data(bare) == []
     # substance misuse: Drugs OR alcohol flag -> the Drugs alternative needs no extra data
     assert themes.get("substance-misuse").missing_data(bare) == []
+
+
+def test_a_theme_of_some_hours_is_named_for_what_data_without_times_measures() -> None:
+    """Issue 17: police.uk data has no times, so a night-time theme that keeps untimed incidents
+    counts its area at every hour: it is named so, and its description says why."""
+    from safercity.analytics.assessment.core import themes_without_times
+
+    shipped = load_themes()
+    renamed = themes_without_times(shipped)
+    nte = renamed["night-time-economy"]
+    assert nte.title == "Night-time economy area (all hours)"
+    assert "no times" in nte.description and "20:00 to 04:00" in nte.description
+    assert nte.condition is shipped["night-time-economy"].condition  # the same incidents
+    untouched = [n for n in shipped if not shipped[n].hours]
+    assert untouched and all(renamed[n] == shipped[n] for n in untouched)
+    assert shipped["night-time-economy"].title == "Night-time economy"  # the file's own set

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -222,6 +223,26 @@ def load_workday_population(path: str | Path) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------------
 
 
+def themes_without_times(themes: ThemeSet) -> ThemeSet:
+    """The themes as this data can measure them when no incident has a time: a theme limited to
+    some hours that keeps untimed incidents counts its place at every hour, so it is named for
+    what it measures ("Night-time economy area (all hours)") and says so in its description.
+    Themes that drop untimed incidents are left as they are (they find nothing, and say so)."""
+    out: dict[str, Theme] = {}
+    for name in themes:
+        t = themes[name]
+        if t.hours and t.condition.include_untimed:
+            t = dataclasses.replace(
+                t,
+                title=f"{t.title} area (all hours)",
+                description=f"{t.description} This data has no times, so the theme counts its "
+                f"incidents at every hour, not only {t.hours.replace('-', ' to ')}: a proxy "
+                f"for {t.title[:1].lower()}{t.title[1:]}.",
+            )
+        out[name] = t
+    return ThemeSet(out, version=themes.version, path=themes.path)
+
+
 class Assessment:
     """Run every Strategic Assessment analysis for an area and a period.
 
@@ -381,6 +402,8 @@ class Assessment:
 
         self._progress("coverage")
         self._coverage()
+        if not self.coverage["has_times"]:
+            self.themes_set = themes_without_times(self.themes_set)
         self._progress("long-run trend")
         self._long_run()
         self._progress("overview")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from safercity.analytics import charts
 from safercity.analytics import wording as w
+from safercity.analytics.priorities import VIOLENCE
 from safercity.analytics.report.builder import Builder
 from safercity.analytics.report.model import (
     CHANGE_SPEC,
@@ -307,8 +308,31 @@ def overview(b: Builder) -> Section:
             ),
         )
     )
+    note = violence_recording_note(b)
+    if note is not None:
+        s.blocks.append(note)
     s.blocks.extend(harm_blocks(b))
     return s
+
+
+def violence_recording_note(b: Builder) -> Block | None:
+    """Beside a rise in police-recorded violence, the caveat that changes its reading (the
+    full caveat is in the caveats appendix)."""
+    cats = b.a.overview_categories.set_index("category")
+    if VIOLENCE not in cats.index:
+        return None
+    raw = cats.loc[VIOLENCE, "pct_change"]
+    if missing(raw) or float(str(raw)) <= 0:
+        return None
+    pct = float(str(raw))
+    return Block(
+        "note",
+        f"Violence and sexual offences rose {w.fmt_pct(pct)}, but police recording of "
+        "violence has improved since 2014 and the Office for National Statistics advises that "
+        "police-recorded violence is not a reliable measure of trends: part of the rise may be "
+        f"better recording (Appendix {b.number('caveats')}). A&E assault attendances would "
+        "measure it independently.",
+    )
 
 
 def _unchecked_costs(categories: set[str]) -> str:

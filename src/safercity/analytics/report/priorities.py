@@ -344,6 +344,7 @@ def consultation(b: Builder) -> Section | None:
     s.blocks.append(
         Block(
             "table",
+            detail=True,  # the ranking is in the sentence; this is how each answer was matched
             table=table_view(
                 a,
                 "consultation",
