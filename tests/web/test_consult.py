@@ -276,6 +276,25 @@ def test_welsh_public_pages_and_english_staff_pages(client: Any, make_user: Any)
     assert r["Location"] == "/consult/"
 
 
+def test_dashboard_crime_excludes_asb(client: Any, make_user: Any) -> None:
+    """The dashboard's crime column is crime only: with ASB beside it, each ward's two add up
+    to every incident, once (an empty category in the analysis means crime and ASB)."""
+    from safercity.web.analysis import places
+    from safercity.web.analysis import services as analysis
+
+    client.force_login(make_user("administrator"))
+    client.post(reverse("consult:manage_dashboard"), {"area": "Westminster", "threshold": "1"})
+    client.logout()
+    data = client.get("/consult/dashboard/").context["data"]
+    start = data["period_from"]
+    every = places.rankings(analysis.Filters(month_from=start), by="ward", limit=500)
+    total = {r["name"]: r["incidents"] for r in every["areas"]}
+    assert data["wards"]
+    for w in data["wards"]:
+        assert w["crime_count"] + w["asb_count"] == total[w["name"]], w["name"]
+        assert w["asb_count"] > 0
+
+
 def test_dashboard_suppresses_small_wards_and_needs_approval(client: Any, make_user: Any) -> None:
     assert "not published its dashboard" in client.get("/consult/dashboard/").content.decode()
     client.force_login(make_user("administrator"))

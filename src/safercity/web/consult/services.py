@@ -744,6 +744,7 @@ def _crime_by_ward(area: str, threshold: int) -> dict[str, Any]:
         this_from = _months_back(last, 11)
         before_from, before_to = _months_back(last, 23), _months_back(last, 12)
     in_area = _wards_in(area) if area else None
+    # "crime" is every incident less ASB (an empty category means crime *and* ASB)
     columns: dict[str, dict[str, dict[str, Any]]] = {}
     for prefix, category in (("crime", ""), ("asb", "Anti-social behaviour")):
         now = places.rankings(
@@ -757,6 +758,11 @@ def _crime_by_ward(area: str, threshold: int) -> dict[str, Any]:
                 limit=500,
             )
             columns[prefix + "_before"] = {r["area"]: r for r in then["areas"]}
+    for suffix in ("", "_before"):
+        if "crime" + suffix in columns:
+            columns["crime" + suffix] = _less_asb(
+                columns["crime" + suffix], columns.get("asb" + suffix, {})
+            )
     wards = []
     for code, r in columns["crime"].items():
         if in_area is not None and code not in in_area:
@@ -780,6 +786,23 @@ def _crime_by_ward(area: str, threshold: int) -> dict[str, Any]:
         "period_from": this_from,
         "wards": sorted(wards, key=lambda w: w["name"]),
     }
+
+
+def _less_asb(
+    everything: dict[str, dict[str, Any]], asb: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Each ward's incidents and rate with its ASB taken away (crime only)."""
+    out = {}
+    for code, r in everything.items():
+        total = int(r["incidents"])
+        crime = total - int(asb.get(code, {}).get("incidents", 0))
+        rate = r.get("rate_per_1000")
+        out[code] = {
+            **r,
+            "incidents": crime,
+            "rate_per_1000": None if rate is None or not total else rate * crime / total,
+        }
+    return out
 
 
 def _months_back(month: dt.date, n: int) -> dt.date:
