@@ -348,6 +348,10 @@ def test_results_page_and_export_for_the_assessment(client: Any, make_user: Any)
     page = client.get(reverse("consult:manage_results", kwargs={"pk": c.pk}))
     body = page.content.decode()
     assert "Weighted P(first)" in body and "design effect" in body
+    # P(top k) with its bootstrap interval, unweighted and weighted, for every priority
+    import re
+
+    assert len(re.findall(r"\d\.\d{3} \(\d\.\d{3} to \d\.\d{3}\)", body)) == 2 * len(KEYS)
     yml = client.get(reverse("consult:manage_export", kwargs={"pk": c.pk, "fmt": "yaml"}))
     doc = yaml.safe_load(yml.content)
     assert doc["consultation"]["ranking"][0] == "night-time-economy"

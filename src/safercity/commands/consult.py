@@ -187,6 +187,11 @@ def run_results(args: argparse.Namespace) -> int:
             f"{int(row['rank'])}. {row['title']}: P(first) {row['p_first']:.3f} "
             f"[{row.get('worth_low') or 0:.3f}, {row.get('worth_high') or 0:.3f}], "
             f"P(top 3) {row['p_top']:.3f}"
+            + (
+                f" [{row['p_top_low']:.3f}, {row['p_top_high']:.3f}]"
+                if row.get("p_top_low") is not None
+                else ""
+            )
         )
         w = weighted.get(row["item"])
         if w:
